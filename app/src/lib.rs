@@ -1,0 +1,92 @@
+//! Watchpost: the Leptos application (pages, components, server functions) shared by the server
+//! (SSR) and the browser (hydration). Server-only code lives in `backend`, compiled with `ssr`.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+pub mod url;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::account::who_am_i;
+use crate::domain::user::CurrentUser;
+use crate::error::AppError;
+use crate::pages::{account::AccountPage, admin::AdminPage, login::LoginPage, not_found::NotFound, sections::*};
+
+/// The whole HTML document, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme=initial_theme()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The theme chosen with the theme switch (a cookie), so the first paint is already right.
+fn initial_theme() -> &'static str {
+    #[cfg(feature = "ssr")]
+    {
+        let cookie = use_context::<http::request::Parts>()
+            .and_then(|p| p.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_owned))
+            .unwrap_or_default();
+        for part in cookie.split(';') {
+            match part.trim() {
+                "theme=dark" => return "dark",
+                "theme=light" => return "light",
+                _ => {}
+            }
+        }
+    }
+    "system"
+}
+
+/// The signed-in user, fetched once per page load and shared by the shell and pages.
+pub type UserResource = Resource<Result<CurrentUser, AppError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let me: UserResource = Resource::new(|| (), |_| who_am_i());
+    provide_context(me);
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/watchpost.css" />
+        <Title formatter=|t: String| if t.is_empty() { "Watchpost".to_string() } else { format!("{t} · Watchpost") } />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/") view=HomePage />
+                <Route path=path!("/dashboards") view=DashboardsPage />
+                <Route path=path!("/explore") view=ExplorePage />
+                <Route path=path!("/metrics") view=MetricsPage />
+                <Route path=path!("/alarms") view=AlarmsPage />
+                <Route path=path!("/incidents") view=IncidentsPage />
+                <Route path=path!("/runbooks") view=RunbooksPage />
+                <Route path=path!("/queries") view=QueryLibraryPage />
+                <Route path=path!("/account") view=AccountPage />
+                <Route path=path!("/admin") view=AdminPage />
+            </Routes>
+        </Router>
+    }
+}

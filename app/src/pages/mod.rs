@@ -1,0 +1,7 @@
+//! One routed page a file.
+
+pub mod account;
+pub mod admin;
+pub mod login;
+pub mod not_found;
+pub mod sections;

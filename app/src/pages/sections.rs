@@ -1,0 +1,72 @@
+//! The product's sections. Each is filled by a later issue; until then it says what it will hold
+//! and shows the shell state it will read (time range and connection).
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::connections::DEMO_ID;
+use crate::components::Shell;
+use crate::domain::TimeRange;
+use crate::url::shell_href;
+
+#[component]
+fn Placeholder(title: &'static str, what: &'static str) -> impl IntoView {
+    let query = use_query_map();
+    let range = move || {
+        let q = query.read();
+        TimeRange::from_params(q.get_str("from"), q.get_str("to"), q.get_str("tz")).unwrap_or_default()
+    };
+    let conn = move || query.read().get("conn").unwrap_or_else(|| DEMO_ID.into());
+    view! {
+        <Shell title=title>
+            <section class="empty-state">
+                <p>{what}</p>
+                <p class="muted" data-testid="shell-state">
+                    {move || format!("{} · connection {}", range().label(), conn())}
+                </p>
+            </section>
+        </Shell>
+    }
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let query = use_query_map();
+    view! { <Redirect path=shell_href("/dashboards", &query.read_untracked(), &[]) /> }
+}
+
+#[component]
+pub fn DashboardsPage() -> impl IntoView {
+    view! { <Placeholder title="Dashboards" what="Dashboards of CloudWatch metrics will live here." /> }
+}
+
+#[component]
+pub fn ExplorePage() -> impl IntoView {
+    view! { <Placeholder title="Explore" what="Run Logs Insights queries against the selected connection." /> }
+}
+
+#[component]
+pub fn MetricsPage() -> impl IntoView {
+    view! { <Placeholder title="Metrics" what="Browse and chart CloudWatch metrics." /> }
+}
+
+#[component]
+pub fn AlarmsPage() -> impl IntoView {
+    view! { <Placeholder title="Alarms" what="CloudWatch alarms and their history." /> }
+}
+
+#[component]
+pub fn IncidentsPage() -> impl IntoView {
+    view! { <Placeholder title="Incidents" what="Incidents opened by alarms or by hand, with their timelines." /> }
+}
+
+#[component]
+pub fn RunbooksPage() -> impl IntoView {
+    view! { <Placeholder title="Runbooks" what="Step-by-step runbooks that run queries." /> }
+}
+
+#[component]
+pub fn QueryLibraryPage() -> impl IntoView {
+    view! { <Placeholder title="Query library" what="Saved and shared Logs Insights queries." /> }
+}

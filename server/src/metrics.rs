@@ -1,0 +1,98 @@
+//! Request counts and latency histograms by route and status, in the Prometheus text format at
+//! `/metrics`. Routes are axum's matched patterns, so the label set stays small whatever paths
+//! people type.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 12] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum: f64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+}
+
+impl Metrics {
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let mut map = match self.series.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let s = map.entry((method.to_string(), route.to_string(), status)).or_default();
+        s.count += 1;
+        s.sum += seconds;
+        for (i, le) in BUCKETS.iter().enumerate() {
+            if seconds <= *le {
+                s.buckets[i] += 1;
+            }
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let map = match self.series.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut out = String::new();
+        out.push_str("# HELP watchpost_http_requests_total HTTP requests answered, by route and status.\n");
+        out.push_str("# TYPE watchpost_http_requests_total counter\n");
+        for ((method, route, status), s) in map.iter() {
+            let _ = writeln!(
+                out,
+                "watchpost_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}",
+                escape(route),
+                s.count
+            );
+        }
+        out.push_str("# HELP watchpost_http_request_duration_seconds Time to answer HTTP requests, by route and status.\n");
+        out.push_str("# TYPE watchpost_http_request_duration_seconds histogram\n");
+        for ((method, route, status), s) in map.iter() {
+            let labels = format!("method=\"{method}\",route=\"{}\",status=\"{status}\"", escape(route));
+            for (i, le) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "watchpost_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}",
+                    s.buckets[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "watchpost_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(out, "watchpost_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
+            let _ = writeln!(out, "watchpost_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+        }
+        out
+    }
+}
+
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_buckets_are_cumulative() {
+        let m = Metrics::default();
+        m.observe("GET", "/healthz", 200, 0.003);
+        m.observe("GET", "/healthz", 200, 0.2);
+        let text = m.render();
+        assert!(text.contains("watchpost_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"));
+        assert!(text.contains("le=\"0.005\"} 1"));
+        assert!(text.contains("le=\"0.25\"} 2"));
+        assert!(text.contains("le=\"+Inf\"} 2"));
+    }
+}
