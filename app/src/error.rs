@@ -15,6 +15,8 @@ pub enum AppError {
     NotFound { what: String },
     #[error("Your session has ended — sign in again to continue")]
     Unauthorized,
+    #[error("Wrong email or password")]
+    InvalidCredentials,
     #[error("This needs the {needed} role; you are signed in as {have}")]
     Forbidden { needed: String, have: String },
     #[error("Request refused: it came from another site")]
@@ -54,7 +56,7 @@ impl AppError {
         use http::StatusCode as S;
         match self {
             Self::NotFound { .. } => S::NOT_FOUND,
-            Self::Unauthorized => S::UNAUTHORIZED,
+            Self::Unauthorized | Self::InvalidCredentials => S::UNAUTHORIZED,
             Self::Forbidden { .. } | Self::CrossOrigin => S::FORBIDDEN,
             Self::Validation { .. } => S::UNPROCESSABLE_ENTITY,
             Self::Conflict { .. } => S::CONFLICT,

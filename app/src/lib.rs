@@ -1,7 +1,7 @@
 //! Watchpost: the Leptos application (pages, components, server functions) shared by the server
 //! (SSR) and the browser (hydration). Server-only code lives in `backend`, compiled with `ssr`.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -79,7 +79,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/dashboards") view=DashboardsPage />
                 <Route path=path!("/explore") view=ExplorePage />
-                <Route path=path!("/metrics") view=MetricsPage />
+                <Route path=path!("/metrics-explorer") view=MetricsPage />
                 <Route path=path!("/alarms") view=AlarmsPage />
                 <Route path=path!("/incidents") view=IncidentsPage />
                 <Route path=path!("/runbooks") view=RunbooksPage />

@@ -1,3 +1,5 @@
+#![recursion_limit = "512"]
+
 //! The Watchpost server: configuration, telemetry, the router (Leptos pages, health, metrics,
 //! sign-in, token API) and the command-line subcommands. The binary (`main.rs`) only dispatches.
 

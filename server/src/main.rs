@@ -1,3 +1,5 @@
+#![recursion_limit = "512"]
+
 //! `watchpost`: reads the configuration, sets up logging, and runs a subcommand.
 
 use clap::Parser;

@@ -124,7 +124,7 @@ pub async fn login(
         Err(e) if json => return e.into_response(),
         Err(AppError::TooManyRequests { .. }) => return back("throttled", email.as_str(), &next),
         Err(AppError::Forbidden { .. }) => return back("inactive", email.as_str(), &next),
-        Err(AppError::Validation { .. }) => return back("invalid", email.as_str(), &next),
+        Err(AppError::InvalidCredentials) => return back("invalid", email.as_str(), &next),
         Err(e) => return e.into_response(),
     };
     // A new id at sign-in, so a session id planted before sign-in is worth nothing after it.

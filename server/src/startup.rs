@@ -77,7 +77,7 @@ pub fn router(db: PgPool, parts: RouterParts) -> Router {
     };
     let public_url: Option<Arc<str>> = parts.public_url.map(Into::into);
 
-    Router::new()
+    let pages = Router::new()
         .route("/auth/login", post(routes::login))
         .route("/auth/logout", post(routes::logout))
         .route("/prefs/theme", get(routes::set_theme))
@@ -91,15 +91,15 @@ pub fn router(db: PgPool, parts: RouterParts) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(public_url, middleware::same_origin))
-        .with_state(state.clone())
-        // Outside the session layer: health and metrics never touch sessions.
-        .merge(
-            Router::new()
-                .route("/healthz", get(routes::healthz))
-                .route("/readyz", get(routes::readyz))
-                .with_state(state)
-                .merge(Router::new().route("/metrics", get(routes::metrics)).with_state(metrics.clone())),
-        )
+        .with_state(state.clone());
+    // Outside the session layer: probes and metrics never touch sessions.
+    let probes = Router::new()
+        .route("/healthz", get(routes::healthz))
+        .route("/readyz", get(routes::readyz))
+        .with_state(state)
+        .route("/metrics", get(routes::metrics).with_state(metrics.clone()));
+    probes
+        .merge(pages)
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn_with_state(metrics, middleware::observe))
 }

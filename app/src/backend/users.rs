@@ -93,10 +93,7 @@ pub async fn authenticate(
         _ => {
             throttle::record_failure(db, email.as_str(), &ip).await?;
             audit::record(db, &actor, "auth.sign_in_failed", Some(email.as_str()), serde_json::json!({})).await?;
-            Err(AppError::Validation {
-                field: "password".into(),
-                message: "wrong email or password".into(),
-            })
+            Err(AppError::InvalidCredentials)
         }
     }
 }

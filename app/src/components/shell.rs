@@ -15,7 +15,7 @@ use crate::UserResource;
 const SECTIONS: [(&str, &str); 7] = [
     ("/dashboards", "Dashboards"),
     ("/explore", "Explore"),
-    ("/metrics", "Metrics"),
+    ("/metrics-explorer", "Metrics"),
     ("/alarms", "Alarms"),
     ("/incidents", "Incidents"),
     ("/runbooks", "Runbooks"),

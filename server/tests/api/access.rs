@@ -1,0 +1,140 @@
+use reqwest::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, ADMIN, EDITOR, VIEWER};
+
+/// Every server function refuses an anonymous caller, whatever it is. New server functions are
+/// covered automatically: the list comes from the registry the router itself uses.
+#[sqlx::test(migrations = "../migrations")]
+async fn every_server_function_needs_a_signed_in_user(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let c = app.client();
+    let paths: Vec<(String, http::Method)> = leptos::server_fn::axum::server_fn_paths().map(|(p, m)| (p.to_string(), m)).collect();
+    assert!(paths.len() >= 15, "server functions found: {paths:?}");
+    for (path, method) in paths {
+        let res = c
+            .request(method.clone(), app.url(&path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", &app.addr)
+            .body("")
+            .send()
+            .await
+            .expect("req");
+        // Missing arguments may be refused first (400), but never served.
+        assert!(
+            matches!(res.status(), StatusCode::UNAUTHORIZED | StatusCode::BAD_REQUEST),
+            "{method} {path} answered {} to an anonymous caller",
+            res.status()
+        );
+        if res.status() == StatusCode::BAD_REQUEST {
+            continue;
+        }
+        let body: serde_json::Value = res.json().await.expect("json error");
+        assert_eq!(body["kind"], "unauthorized", "{path}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admin_functions_need_the_admin_role(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    for who in [VIEWER, EDITOR] {
+        let c = app.signed_in(who).await;
+        let (status, body) = app.call(&c, "admin/users", &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}: {body}", who.0);
+        assert_eq!(body["kind"], "forbidden");
+        let (status, _) = app
+            .call(&c, "admin/users/create", &[("email", "x@example.com"), ("display_name", "X"), ("role", "admin"), ("password", "")])
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let admin = app.signed_in(ADMIN).await;
+    let (status, users) = app.call(&admin, "admin/users", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(users.as_array().map(Vec::len), Some(3));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn cross_origin_writes_are_refused(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let c = app.signed_in(VIEWER).await;
+    for (header, value) in [("origin", "http://evil.example"), ("origin", "null"), ("sec-fetch-site", "cross-site"), ("referer", "http://evil.example/x")] {
+        let res = c
+            .post(app.url("/api/account/me"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(header, value)
+            .send()
+            .await
+            .expect("req");
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{header}: {value}");
+        let body: serde_json::Value = res.json().await.expect("json");
+        assert_eq!(body["error"]["kind"], "cross_origin");
+    }
+    // Sign-out from another site is refused too (it would be a nuisance attack).
+    let res = c.post(app.url("/auth/logout")).header("origin", "http://evil.example").send().await.expect("req");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (status, _) = app.call(&c, "account/me", &[]).await;
+    assert_eq!(status, StatusCode::OK, "same-origin calls still work");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_send_strangers_to_sign_in_and_render_for_users(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let anon = app.client();
+    let res = anon.get(app.url("/explore?from=now-5m")).send().await.expect("req");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/login?next=%2Fexplore%3Ffrom%3Dnow-5m");
+    let res = anon.get(app.url("/login")).send().await.expect("req");
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.expect("html");
+    assert!(html.contains(r#"action="/auth/login""#), "{html}");
+
+    let c = app.signed_in(VIEWER).await;
+    let res = c.get(app.url("/dashboards?from=now-3h&tz=utc")).send().await.expect("req");
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.expect("html");
+    for expected in ["Dashboards", "Explore", "Query library", "Last 3 hours", "viewer"] {
+        assert!(html.contains(expected), "missing {expected:?}");
+    }
+    assert!(!html.contains(">Admin<"), "viewers do not see the admin link");
+    let res = c.get(app.url("/no/such/page")).send().await.expect("req");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.expect("html").contains("Page not found"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_bad_time_range_is_explained_not_fatal(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let c = app.signed_in(VIEWER).await;
+    let res = c.get(app.url("/explore?from=yesterday")).send().await.expect("req");
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.expect("html");
+    assert!(html.contains("Time range not understood"), "{html}");
+    assert!(html.contains("Last 1 hour"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn malformed_server_function_input_is_a_clear_400_or_422(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.signed_in(ADMIN).await;
+    let (status, body) = app.call(&admin, "admin/users/role", &[("user_id", "not-a-uuid"), ("role", "viewer")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = app.call(&admin, "admin/users/role", &[("user_id", &uuid::Uuid::nil().to_string()), ("role", "root")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = app.call(&admin, "admin/users/role", &[("role", "viewer")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a missing argument");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn database_loss_mid_flight_is_a_clear_error_and_the_server_stays_up(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let c = app.signed_in(VIEWER).await;
+    app.db.close().await;
+    let (status, body) = app.call(&c, "account/me", &[]).await;
+    assert!(status.is_server_error(), "{status}: {body}");
+    let text = body.to_string();
+    assert!(!text.to_lowercase().contains("pool"), "no internals leak: {text}");
+    let res = c.get(app.url("/healthz")).send().await.expect("still serving");
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = c.get(app.url("/readyz")).send().await.expect("still serving");
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
