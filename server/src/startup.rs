@@ -27,17 +27,28 @@ use crate::{middleware, routes};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
-/// Connects, retrying briefly so a database that is still starting is waited for.
+/// Connects (creating the database when it does not exist yet), retrying briefly so a database
+/// server that is still starting is waited for.
 pub async fn connect(config: &Config) -> anyhow_free::Result<PgPool> {
-    let options = PgConnectOptions::from_str(config.database_url.expose())?;
-    let pool = PgPoolOptions::new()
-        .max_connections(config.db_max_connections)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_lazy_with(options);
+    use sqlx::migrate::MigrateDatabase;
+    let url = config.database_url.expose();
+    let options = PgConnectOptions::from_str(url)?;
     let mut delay = Duration::from_millis(200);
     for attempt in 1..=8 {
-        match sqlx::query("SELECT 1").execute(&pool).await {
-            Ok(_) => return Ok(pool),
+        let ready = async {
+            if !sqlx::Postgres::database_exists(url).await? {
+                tracing::info!("creating the database");
+                sqlx::Postgres::create_database(url).await?;
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(config.db_max_connections)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options.clone())
+                .await?;
+            Ok::<_, sqlx::Error>(pool)
+        };
+        match ready.await {
+            Ok(pool) => return Ok(pool),
             Err(e) if attempt < 8 => {
                 tracing::warn!(attempt, error = %e, "database not reachable yet; retrying");
                 tokio::time::sleep(delay).await;
@@ -46,7 +57,7 @@ pub async fn connect(config: &Config) -> anyhow_free::Result<PgPool> {
             Err(e) => return Err(e.into()),
         }
     }
-    unreachable!("the loop returns on its last attempt")
+    Err("database not reachable".into())
 }
 
 /// What the router needs besides the database.
