@@ -15,7 +15,7 @@ pub mod url;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::api::account::who_am_i;
 use crate::domain::user::CurrentUser;
@@ -73,19 +73,21 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/watchpost.css" />
         <Title formatter=|t: String| if t.is_empty() { "Watchpost".to_string() } else { format!("{t} · Watchpost") } />
+        // Async SSR: the whole page, resources resolved, in one response, so it reads right
+        // without JavaScript (out-of-order streaming needs a script to place late fragments).
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/") view=HomePage />
-                <Route path=path!("/dashboards") view=DashboardsPage />
-                <Route path=path!("/explore") view=ExplorePage />
-                <Route path=path!("/metrics-explorer") view=MetricsPage />
-                <Route path=path!("/alarms") view=AlarmsPage />
-                <Route path=path!("/incidents") view=IncidentsPage />
-                <Route path=path!("/runbooks") view=RunbooksPage />
-                <Route path=path!("/queries") view=QueryLibraryPage />
-                <Route path=path!("/account") view=AccountPage />
-                <Route path=path!("/admin") view=AdminPage />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/dashboards") view=DashboardsPage ssr=SsrMode::Async />
+                <Route path=path!("/explore") view=ExplorePage ssr=SsrMode::Async />
+                <Route path=path!("/metrics-explorer") view=MetricsPage ssr=SsrMode::Async />
+                <Route path=path!("/alarms") view=AlarmsPage ssr=SsrMode::Async />
+                <Route path=path!("/incidents") view=IncidentsPage ssr=SsrMode::Async />
+                <Route path=path!("/runbooks") view=RunbooksPage ssr=SsrMode::Async />
+                <Route path=path!("/queries") view=QueryLibraryPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

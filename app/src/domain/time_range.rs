@@ -254,10 +254,10 @@ pub fn format_iso_minutes(ms: i64) -> String {
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
     let sod = secs.rem_euclid(86_400);
     let base = format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}", sod / 3_600, (sod % 3_600) / 60);
-    if sod % 60 != 0 || ms.rem_euclid(1_000) != 0 {
-        format!("{base}:{:02}", sod % 60)
-    } else {
-        base
+    match (sod % 60, ms.rem_euclid(1_000)) {
+        (0, 0) => base,
+        (sec, 0) => format!("{base}:{sec:02}"),
+        (sec, frac) => format!("{base}:{sec:02}.{frac:03}"),
     }
 }
 
@@ -326,9 +326,12 @@ fn parse_iso(s: &str) -> Option<TimePoint> {
     let offset_minutes = match &s[i..] {
         "" => None,
         "Z" | "z" => Some(0),
-        rest if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && &rest[3..4] == ":" => {
-            let h: i32 = rest[1..3].parse().ok()?;
-            let m: i32 = rest[4..6].parse().ok()?;
+        rest if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && rest.as_bytes()[3] == b':' => {
+            let h: i32 = rest.get(1..3)?.parse().ok()?;
+            let m: i32 = rest.get(4..6)?.parse().ok()?;
+            if h > 23 || m > 59 {
+                return None;
+            }
             let v = h * 60 + m;
             Some(if rest.starts_with('-') { -v } else { v })
         }
@@ -373,7 +376,7 @@ mod tests {
         assert_eq!(format_display(utc), "2026-11-21 10:00:00");
         let z = TimePoint::parse("to", "2026-11-21T10:00:30.5+02:00").expect("valid");
         assert_eq!(format_display(z.resolve(0, Zone::Local, 0)), "2026-11-21 08:00:30");
-        assert_eq!(z.to_param(), "2026-11-21T10:00:30+02:00");
+        assert_eq!(z.to_param(), "2026-11-21T10:00:30.500+02:00");
         assert_eq!(
             TimePoint::parse("to", "1763719200000").map(|p| p.resolve(0, Zone::Local, 99)),
             Ok(1_763_719_200_000)
@@ -399,6 +402,38 @@ mod tests {
         assert_eq!(e.to_string(), "from: must be before to");
         assert!(TimeRange::from_params(None, None, Some("mars")).is_err());
         assert!(TimePoint::parse("from", "now-20000w").is_err());
+    }
+
+    proptest::proptest! {
+        /// Whatever is in the URL, parsing answers (never panics), and what it accepts it writes
+        /// back in a form that parses to the same point.
+        #[test]
+        fn any_input_parses_or_is_refused(raw in "\\PC{0,40}") {
+            if let Ok(p) = TimePoint::parse("from", &raw) {
+                proptest::prop_assert_eq!(TimePoint::parse("from", &p.to_param()), Ok(p));
+            }
+            let _ = TimeRange::from_params(Some(&raw), Some(&raw), Some(&raw));
+        }
+
+        #[test]
+        fn every_point_round_trips_through_the_url(
+            secs in 0i64..MAX_LOOKBACK_SECS,
+            ms in -2_000_000_000_000i64..5_000_000_000_000,
+            off in proptest::option::of(-14 * 60..14 * 60i32),
+        ) {
+            let rel = TimePoint::Relative(secs - secs % 60);
+            proptest::prop_assert_eq!(TimePoint::parse("from", &rel.to_param()), Ok(rel));
+            let abs = TimePoint::Absolute { local_ms: ms.max(0), offset_minutes: off };
+            if ms >= 0 {
+                let parsed = TimePoint::parse("from", &abs.to_param());
+                proptest::prop_assert_eq!(parsed.map(|p| p.resolve(0, Zone::Utc, 0)), Ok(abs.resolve(0, Zone::Utc, 0)));
+            }
+        }
+
+        #[test]
+        fn iso_like_input_never_panics(raw in "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?(Z|[+-][0-9é]{2}:?[0-9é]{2})?") {
+            let _ = TimePoint::parse("from", &raw);
+        }
     }
 
     #[test]

@@ -9,7 +9,9 @@ use crate::helpers::{TestApp, ADMIN, EDITOR, VIEWER};
 async fn every_server_function_needs_a_signed_in_user(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let c = app.client();
-    let paths: Vec<(String, http::Method)> = leptos::server_fn::axum::server_fn_paths().map(|(p, m)| (p.to_string(), m)).collect();
+    let paths: Vec<(String, http::Method)> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, m)| (p.to_string(), m))
+        .collect();
     assert!(paths.len() >= 15, "server functions found: {paths:?}");
     for (path, method) in paths {
         let res = c
@@ -43,7 +45,16 @@ async fn admin_functions_need_the_admin_role(db: PgPool) {
         assert_eq!(status, StatusCode::FORBIDDEN, "{}: {body}", who.0);
         assert_eq!(body["kind"], "forbidden");
         let (status, _) = app
-            .call(&c, "admin/users/create", &[("email", "x@example.com"), ("display_name", "X"), ("role", "admin"), ("password", "")])
+            .call(
+                &c,
+                "admin/users/create",
+                &[
+                    ("email", "x@example.com"),
+                    ("display_name", "X"),
+                    ("role", "admin"),
+                    ("password", ""),
+                ],
+            )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
@@ -57,7 +68,12 @@ async fn admin_functions_need_the_admin_role(db: PgPool) {
 async fn cross_origin_writes_are_refused(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let c = app.signed_in(VIEWER).await;
-    for (header, value) in [("origin", "http://evil.example"), ("origin", "null"), ("sec-fetch-site", "cross-site"), ("referer", "http://evil.example/x")] {
+    for (header, value) in [
+        ("origin", "http://evil.example"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+        ("referer", "http://evil.example/x"),
+    ] {
         let res = c
             .post(app.url("/api/account/me"))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -70,7 +86,12 @@ async fn cross_origin_writes_are_refused(db: PgPool) {
         assert_eq!(body["error"]["kind"], "cross_origin");
     }
     // Sign-out from another site is refused too (it would be a nuisance attack).
-    let res = c.post(app.url("/auth/logout")).header("origin", "http://evil.example").send().await.expect("req");
+    let res = c
+        .post(app.url("/auth/logout"))
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .expect("req");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let (status, _) = app.call(&c, "account/me", &[]).await;
     assert_eq!(status, StatusCode::OK, "same-origin calls still work");
@@ -116,9 +137,17 @@ async fn a_bad_time_range_is_explained_not_fatal(db: PgPool) {
 async fn malformed_server_function_input_is_a_clear_400_or_422(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let admin = app.signed_in(ADMIN).await;
-    let (status, body) = app.call(&admin, "admin/users/role", &[("user_id", "not-a-uuid"), ("role", "viewer")]).await;
+    let (status, body) = app
+        .call(&admin, "admin/users/role", &[("user_id", "not-a-uuid"), ("role", "viewer")])
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (status, body) = app.call(&admin, "admin/users/role", &[("user_id", &uuid::Uuid::nil().to_string()), ("role", "root")]).await;
+    let (status, body) = app
+        .call(
+            &admin,
+            "admin/users/role",
+            &[("user_id", &uuid::Uuid::nil().to_string()), ("role", "root")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, _) = app.call(&admin, "admin/users/role", &[("role", "viewer")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a missing argument");

@@ -4,7 +4,11 @@ use sqlx::PgPool;
 use crate::helpers::{TestApp, ADMIN, VIEWER};
 
 async fn id_of(app: &TestApp, email: &str) -> String {
-    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(&app.db).await.expect("id");
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.db)
+        .await
+        .expect("id");
     id.to_string()
 }
 
@@ -13,7 +17,16 @@ async fn admins_create_people_with_a_generated_password(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let admin = app.signed_in(ADMIN).await;
     let (status, password) = app
-        .call(&admin, "admin/users/create", &[("email", "New@Example.com"), ("display_name", "New Person"), ("role", "editor"), ("password", "")])
+        .call(
+            &admin,
+            "admin/users/create",
+            &[
+                ("email", "New@Example.com"),
+                ("display_name", "New Person"),
+                ("role", "editor"),
+                ("password", ""),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{password}");
     let password = password.as_str().expect("generated password").to_string();
@@ -24,11 +37,24 @@ async fn admins_create_people_with_a_generated_password(db: PgPool) {
     assert_eq!(me["display_name"], "New Person");
 
     let (status, body) = app
-        .call(&admin, "admin/users/create", &[("email", "new@example.com"), ("display_name", "Again"), ("role", "viewer"), ("password", "")])
+        .call(
+            &admin,
+            "admin/users/create",
+            &[
+                ("email", "new@example.com"),
+                ("display_name", "Again"),
+                ("role", "viewer"),
+                ("password", ""),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let (status, body) = app
-        .call(&admin, "admin/users/create", &[("email", "bad"), ("display_name", "X"), ("role", "viewer"), ("password", "")])
+        .call(
+            &admin,
+            "admin/users/create",
+            &[("email", "bad"), ("display_name", "X"), ("role", "viewer"), ("password", "")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["field"], "email");
@@ -40,17 +66,29 @@ async fn role_changes_apply_at_once_and_the_last_admin_stays(db: PgPool) {
     let admin = app.signed_in(ADMIN).await;
     let viewer = app.signed_in(VIEWER).await;
     let viewer_id = id_of(&app, VIEWER.0).await;
-    let (status, _) = app.call(&admin, "admin/users/role", &[("user_id", &viewer_id), ("role", "admin")]).await;
+    let (status, _) = app
+        .call(&admin, "admin/users/role", &[("user_id", &viewer_id), ("role", "admin")])
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(app.call(&viewer, "admin/users", &[]).await.0, StatusCode::OK, "the existing session has the new role");
-    let (status, _) = app.call(&admin, "admin/users/role", &[("user_id", &viewer_id), ("role", "viewer")]).await;
+    assert_eq!(
+        app.call(&viewer, "admin/users", &[]).await.0,
+        StatusCode::OK,
+        "the existing session has the new role"
+    );
+    let (status, _) = app
+        .call(&admin, "admin/users/role", &[("user_id", &viewer_id), ("role", "viewer")])
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.call(&viewer, "admin/users", &[]).await.0, StatusCode::FORBIDDEN);
 
     let admin_id = id_of(&app, ADMIN.0).await;
-    let (status, body) = app.call(&admin, "admin/users/role", &[("user_id", &admin_id), ("role", "editor")]).await;
+    let (status, body) = app
+        .call(&admin, "admin/users/role", &[("user_id", &admin_id), ("role", "editor")])
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    let (status, _) = app.call(&admin, "admin/users/active", &[("user_id", &admin_id), ("active", "false")]).await;
+    let (status, _) = app
+        .call(&admin, "admin/users/active", &[("user_id", &admin_id), ("active", "false")])
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
@@ -60,11 +98,18 @@ async fn deactivation_ends_sessions_and_reactivation_restores_sign_in(db: PgPool
     let admin = app.signed_in(ADMIN).await;
     let viewer = app.signed_in(VIEWER).await;
     let viewer_id = id_of(&app, VIEWER.0).await;
-    let (status, _) = app.call(&admin, "admin/users/active", &[("user_id", &viewer_id), ("active", "false")]).await;
+    let (status, _) = app
+        .call(&admin, "admin/users/active", &[("user_id", &viewer_id), ("active", "false")])
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.call(&viewer, "account/me", &[]).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login_json(&app.client(), VIEWER.0, VIEWER.1).await.status(), StatusCode::FORBIDDEN);
-    let (status, _) = app.call(&admin, "admin/users/active", &[("user_id", &viewer_id), ("active", "true")]).await;
+    assert_eq!(
+        app.login_json(&app.client(), VIEWER.0, VIEWER.1).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let (status, _) = app
+        .call(&admin, "admin/users/active", &[("user_id", &viewer_id), ("active", "true")])
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.login_json(&app.client(), VIEWER.0, VIEWER.1).await.status(), StatusCode::OK);
 }
@@ -75,23 +120,45 @@ async fn the_audit_log_records_security_actions_for_admins(db: PgPool) {
     let _ = app.login_json(&app.client(), VIEWER.0, "wrong password").await;
     let admin = app.signed_in(ADMIN).await;
     let viewer_id = id_of(&app, VIEWER.0).await;
-    app.call(&admin, "admin/users/role", &[("user_id", &viewer_id), ("role", "editor")]).await;
+    app.call(&admin, "admin/users/role", &[("user_id", &viewer_id), ("role", "editor")])
+        .await;
     app.call(&admin, "admin/users/reset-password", &[("user_id", &viewer_id)]).await;
-    app.call(&admin, "account/tokens/create", &[("name", "ops"), ("role", "viewer"), ("expires_in_days", "")]).await;
+    app.call(
+        &admin,
+        "account/tokens/create",
+        &[("name", "ops"), ("role", "viewer"), ("expires_in_days", "")],
+    )
+    .await;
 
     let (status, log) = app.call(&admin, "admin/audit", &[]).await;
     assert_eq!(status, StatusCode::OK, "{log}");
     let actions: Vec<&str> = log.as_array().expect("array").iter().filter_map(|e| e["action"].as_str()).collect();
-    for expected in ["user.create", "auth.sign_in_failed", "auth.sign_in", "user.role_change", "user.password_reset", "token.create"] {
+    for expected in [
+        "user.create",
+        "auth.sign_in_failed",
+        "auth.sign_in",
+        "user.role_change",
+        "user.password_reset",
+        "token.create",
+    ] {
         assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
     }
     assert_eq!(actions[0], "token.create", "newest first");
-    let role_change = log.as_array().expect("array").iter().find(|e| e["action"] == "user.role_change").expect("entry");
+    let role_change = log
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|e| e["action"] == "user.role_change")
+        .expect("entry");
     assert_eq!(role_change["actor"], ADMIN.0);
     assert_eq!(role_change["target"], VIEWER.0);
 
     let (_, filtered) = app.call(&admin, "admin/audit", &[("action", "auth.")]).await;
-    assert!(filtered.as_array().expect("array").iter().all(|e| e["action"].as_str().is_some_and(|a| a.starts_with("auth."))));
+    assert!(filtered
+        .as_array()
+        .expect("array")
+        .iter()
+        .all(|e| e["action"].as_str().is_some_and(|a| a.starts_with("auth."))));
     let (status, _) = app.call(&admin, "admin/audit", &[("action", "x'; drop table users; --")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 

@@ -31,13 +31,40 @@ async fn create_user_and_create_token_work_from_the_command_line(db: PgPool) {
     let out = watchpost(&url, &["create-user", "--email", "ops@example.com", "--role", "admin"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let password = stdout.lines().find_map(|l| l.strip_prefix("password (shown once): ")).expect("a printed password").to_string();
-    assert_eq!(app.login_json(&app.client(), "ops@example.com", &password).await.status(), StatusCode::OK);
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password (shown once): "))
+        .expect("a printed password")
+        .to_string();
+    assert_eq!(
+        app.login_json(&app.client(), "ops@example.com", &password).await.status(),
+        StatusCode::OK
+    );
 
-    let out = watchpost(&url, &["create-token", "--email", "ops@example.com", "--name", "deploys", "--role", "editor"]);
+    let out = watchpost(
+        &url,
+        &[
+            "create-token",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "deploys",
+            "--role",
+            "editor",
+        ],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let me: serde_json::Value = app.client().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.expect("req").json().await.expect("json");
+    let me: serde_json::Value = app
+        .client()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("req")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(me["user"]["role"], "editor");
 
     let out = watchpost(&url, &["create-user", "--email", "ops@example.com"]);

@@ -51,7 +51,11 @@ impl TestApp {
             let _ = startup::serve(listener, app).await;
         });
         let app = TestApp { addr, db };
-        for (email, password, role) in [(ADMIN.0, ADMIN.1, "admin"), (VIEWER.0, VIEWER.1, "viewer"), (EDITOR.0, EDITOR.1, "editor")] {
+        for (email, password, role) in [
+            (ADMIN.0, ADMIN.1, "admin"),
+            (VIEWER.0, VIEWER.1, "viewer"),
+            (EDITOR.0, EDITOR.1, "editor"),
+        ] {
             app.create_user(email, password, role).await;
         }
         app
@@ -99,7 +103,12 @@ impl TestApp {
     pub async fn signed_in(&self, (email, password): (&str, &str)) -> Client {
         let c = self.client();
         let res = self.login_json(&c, email, password).await;
-        assert_eq!(res.status(), StatusCode::OK, "sign-in of {email} failed: {}", res.text().await.unwrap_or_default());
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "sign-in of {email} failed: {}",
+            res.text().await.unwrap_or_default()
+        );
         c
     }
 

@@ -64,13 +64,20 @@ async fn the_login_form_redirects_with_a_reason_and_keeps_the_email(db: PgPool) 
     let c = app.client();
     let res = c
         .post(app.url("/auth/login"))
-        .form(&[("email", VIEWER.0), ("password", "wrong password"), ("next", "/explore?from=now-5m")])
+        .form(&[
+            ("email", VIEWER.0),
+            ("password", "wrong password"),
+            ("next", "/explore?from=now-5m"),
+        ])
         .send()
         .await
         .expect("req");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let location = res.headers()["location"].to_str().expect("ascii");
-    assert!(location.starts_with("/login?error=invalid&email=viewer%40example.com"), "{location}");
+    assert!(
+        location.starts_with("/login?error=invalid&email=viewer%40example.com"),
+        "{location}"
+    );
     let res = c
         .post(app.url("/auth/login"))
         .form(&[("email", VIEWER.0), ("password", VIEWER.1), ("next", "/explore?from=now-5m")])
@@ -94,7 +101,10 @@ async fn repeated_failures_throttle_the_account_even_for_the_right_password(db: 
     let app = TestApp::spawn(db).await;
     let c = app.client();
     for _ in 0..3 {
-        assert_eq!(app.login_json(&c, VIEWER.0, "wrong password").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.login_json(&c, VIEWER.0, "wrong password").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     let res = app.login_json(&c, VIEWER.0, VIEWER.1).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -106,7 +116,9 @@ async fn repeated_failures_throttle_the_account_even_for_the_right_password(db: 
         .fetch_one(&app.db)
         .await
         .expect("id");
-    let (status, password) = app.call(&admin, "admin/users/reset-password", &[("user_id", &id.to_string())]).await;
+    let (status, password) = app
+        .call(&admin, "admin/users/reset-password", &[("user_id", &id.to_string())])
+        .await;
     assert_eq!(status, StatusCode::OK);
     let password = password.as_str().expect("new password").to_string();
     assert_eq!(app.login_json(&c, VIEWER.0, &password).await.status(), StatusCode::OK);
@@ -127,7 +139,11 @@ async fn repeated_failures_throttle_the_client_address(db: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn deactivated_accounts_cannot_sign_in(db: PgPool) {
     let app = TestApp::spawn(db).await;
-    sqlx::query("UPDATE users SET active = false WHERE email = $1").bind(VIEWER.0).execute(&app.db).await.expect("deactivate");
+    sqlx::query("UPDATE users SET active = false WHERE email = $1")
+        .bind(VIEWER.0)
+        .execute(&app.db)
+        .await
+        .expect("deactivate");
     let res = app.login_json(&app.client(), VIEWER.0, VIEWER.1).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
