@@ -1,3 +1,5 @@
+#![recursion_limit = "512"]
+
 //! The browser entry point: hydrates the server-rendered page. Nothing else belongs here.
 
 #[wasm_bindgen::prelude::wasm_bindgen]

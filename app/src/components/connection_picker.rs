@@ -70,4 +70,5 @@ pub fn ConnectionPicker() -> impl IntoView {
             </noscript>
         </Form>
     }
+    .into_any()
 }

@@ -113,4 +113,5 @@ pub fn Shell(#[prop(into)] title: String, children: Children) -> impl IntoView {
             </main>
         </div>
     }
+    .into_any()
 }

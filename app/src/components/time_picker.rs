@@ -101,4 +101,5 @@ pub fn TimePicker() -> impl IntoView {
             </span>
         })}
     }
+    .into_any()
 }

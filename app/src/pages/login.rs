@@ -21,7 +21,8 @@ fn message(code: &str) -> &'static str {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
-    let q = move |k: &str| query.read().get(k);
+    // Read once: plain `value` attributes, so hydration never clears what someone already typed.
+    let q = move |k: &str| query.read_untracked().get(k);
     view! {
         <Title text="Sign in" />
         <main class="centered login" id="main">
@@ -33,13 +34,13 @@ pub fn LoginPage() -> impl IntoView {
                 {move || q("error").map(|e| view! { <p class="alert error" role="alert">{message(&e)}</p> })}
                 <label>
                     "Email"
-                    <input type="email" name="email" autocomplete="username" required autofocus prop:value=move || q("email").unwrap_or_default() />
+                    <input type="email" name="email" autocomplete="username" required autofocus value=q("email").unwrap_or_default() />
                 </label>
                 <label>
                     "Password"
                     <input type="password" name="password" autocomplete="current-password" required />
                 </label>
-                <input type="hidden" name="next" prop:value=move || safe_next(q("next").as_deref()) />
+                <input type="hidden" name="next" value=safe_next(q("next").as_deref()) />
                 <button type="submit">"Sign in"</button>
             </form>
         </main>
