@@ -1,0 +1,26 @@
+//! Fuzzes the evaluator: any query that parses must run over a few events (JSON, nested,
+//! arrays, plain text) without panicking; unsupported commands and bad regexes are errors.
+#![no_main]
+
+use insights::eval::{run, LogEvent, RunOptions};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(src) = std::str::from_utf8(data) else { return };
+    let Ok(q) = insights::parse(src) else { return };
+    let events = vec![
+        LogEvent::new(
+            1_704_103_200_000,
+            r#"{"level":"error","d":12.5,"s":"a b","n":{"x":[1,"y",{"z":null}]},"ip":"10.0.0.1","t":"2024-01-01T00:00:00Z"}"#,
+        ),
+        LogEvent::new(1_704_103_260_000, r#"{"level":"info","d":"7","s":"","n":{"x":[]}}"#),
+        LogEvent::new(-5, "2024-01-01T10:00:00Z GET /x 500 12ms"),
+        LogEvent::new(i64::MAX, "{broken json"),
+    ];
+    let opts = RunOptions {
+        threads: 1,
+        now_ms: 0,
+        ..RunOptions::default()
+    };
+    let _ = run(&q, events, &opts);
+});

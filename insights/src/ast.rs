@@ -1,0 +1,248 @@
+//! The syntax tree of a Logs Insights query.
+//!
+//! It holds no spans so that `parse(format(q)) == parse(q)` can be compared with `==`: every
+//! check that needs a location happens in the parser. Names of functions and commands are stored
+//! in canonical casing (see [`crate::functions`]).
+
+use crate::lexer::TimeUnit;
+use serde::{Deserialize, Serialize};
+
+/// A parsed query: an optional `SOURCE` clause and the commands in pipe order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Query {
+    pub source: Option<Source>,
+    pub commands: Vec<Command>,
+}
+
+/// The leading `SOURCE` clause: `SOURCE "group-a", "group-b"` or
+/// `SOURCE logGroups(namePrefix: ["/aws/lambda"], class: "STANDARD", accountIdentifiers: [...])`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Source {
+    pub names: Vec<String>,
+    pub name_prefixes: Vec<String>,
+    pub class: Option<String>,
+    pub account_identifiers: Vec<String>,
+}
+
+/// `expr [as name]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Projection {
+    pub expr: Expr,
+    pub alias: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SortKey {
+    pub expr: Expr,
+    /// `None` when the query did not say (evaluated as ascending).
+    pub order: Option<Order>,
+}
+
+/// The pattern of a `parse` command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ParsePattern {
+    /// `"text * more *"` with the capture names after `as`.
+    Glob { pattern: String, names: Vec<String> },
+    /// `/regex/flags`; captures are its named groups.
+    Regex {
+        pattern: String,
+        flags: String,
+        names: Vec<String>,
+    },
+}
+
+/// One pipe stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    Fields(Vec<Projection>),
+    Display(Vec<String>),
+    Filter(Expr),
+    FilterIndex(Expr),
+    Stats {
+        aggregates: Vec<Projection>,
+        by: Vec<Projection>,
+    },
+    Sort(Vec<SortKey>),
+    Limit(u64),
+    Parse {
+        field: String,
+        pattern: ParsePattern,
+    },
+    Dedup(Vec<String>),
+    Unmask(String),
+    Unnest {
+        field: String,
+        into: String,
+    },
+    /// A command that parses but that the local engine cannot run (`pattern`, `diff`, `anomaly`,
+    /// `lookup`, `join`): its name and the source text of its argument tokens.
+    Unsupported {
+        name: String,
+        args: Vec<String>,
+    },
+}
+
+impl Command {
+    /// The canonical command name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Command::Fields(_) => "fields",
+            Command::Display(_) => "display",
+            Command::Filter(_) => "filter",
+            Command::FilterIndex(_) => "filterIndex",
+            Command::Stats { .. } => "stats",
+            Command::Sort(_) => "sort",
+            Command::Limit(_) => "limit",
+            Command::Parse { .. } => "parse",
+            Command::Dedup(_) => "dedup",
+            Command::Unmask(_) => "unmask",
+            Command::Unnest { .. } => "unnest",
+            Command::Unsupported { name, .. } => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Like,
+    NotLike,
+    /// `=~`
+    Match,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+}
+
+impl BinaryOp {
+    /// Binding strength; higher binds tighter.
+    #[must_use]
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Or => 1,
+            BinaryOp::And => 2,
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::Like
+            | BinaryOp::NotLike
+            | BinaryOp::Match => 4,
+            BinaryOp::Add | BinaryOp::Sub => 5,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => 6,
+            BinaryOp::Pow => 7,
+        }
+    }
+
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "=",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Like => "like",
+            BinaryOp::NotLike => "not like",
+            BinaryOp::Match => "=~",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Mod => "%",
+            BinaryOp::Pow => "^",
+        }
+    }
+}
+
+/// An expression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Expr {
+    Field(String),
+    Str(String),
+    Num(f64),
+    Duration(u64, TimeUnit),
+    Regex {
+        pattern: String,
+        flags: String,
+    },
+    List(Vec<Expr>),
+    /// An unsubstituted `{{name}}` parameter.
+    Param(String),
+    /// `*` as in `count(*)`.
+    Star,
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    In {
+        expr: Box<Expr>,
+        list: Box<Expr>,
+        negated: bool,
+    },
+    /// A function call; `name` in canonical casing.
+    Call {
+        name: String,
+        args: Vec<Expr>,
+    },
+}
+
+impl Expr {
+    /// Calls `f` on this expression and every sub-expression.
+    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
+        f(self);
+        match self {
+            Expr::List(items) | Expr::Call { args: items, .. } => items.iter().for_each(|e| e.walk(f)),
+            Expr::Unary(_, e) => e.walk(f),
+            Expr::Binary(_, l, r) => {
+                l.walk(f);
+                r.walk(f);
+            }
+            Expr::In { expr, list, .. } => {
+                expr.walk(f);
+                list.walk(f);
+            }
+            _ => {}
+        }
+    }
+
+    /// Field names the expression reads.
+    #[must_use]
+    pub fn fields(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let Expr::Field(n) = e {
+                if !out.contains(n) {
+                    out.push(n.clone());
+                }
+            }
+        });
+        out
+    }
+}

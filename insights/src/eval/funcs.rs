@@ -1,0 +1,220 @@
+//! Scalar functions, evaluated on [`Value`]s.
+
+use super::time::{ceil_to, floor_to};
+use super::value::{loose_cmp, Value};
+use crate::lexer::TimeUnit;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::net::IpAddr;
+
+/// A compiled scalar function.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Func {
+    Strlen,
+    Toupper,
+    Tolower,
+    Trim,
+    Ltrim,
+    Rtrim,
+    Concat,
+    Substr,
+    Replace,
+    Strcontains,
+    Isempty,
+    Isblank,
+    Abs,
+    Ceil,
+    Floor,
+    Greatest,
+    Least,
+    Log,
+    Sqrt,
+    Bin(u64, TimeUnit),
+    Datefloor(u64, TimeUnit),
+    Dateceil(u64, TimeUnit),
+    FromMillis,
+    ToMillis,
+    Now,
+    Ispresent,
+    Coalesce,
+    Unmask,
+    IsValidIp,
+    IsValidIpV4,
+    IsValidIpV6,
+    IsIpInSubnet,
+    IsIpv4InSubnet,
+    IsIpv6InSubnet,
+}
+
+impl Func {
+    /// The function for a canonical name (period-taking functions get their period separately).
+    pub fn from_name(name: &str) -> Option<Func> {
+        Some(match name {
+            "strlen" => Func::Strlen,
+            "toupper" => Func::Toupper,
+            "tolower" => Func::Tolower,
+            "trim" => Func::Trim,
+            "ltrim" => Func::Ltrim,
+            "rtrim" => Func::Rtrim,
+            "concat" => Func::Concat,
+            "substr" => Func::Substr,
+            "replace" => Func::Replace,
+            "strcontains" => Func::Strcontains,
+            "isempty" => Func::Isempty,
+            "isblank" => Func::Isblank,
+            "abs" => Func::Abs,
+            "ceil" => Func::Ceil,
+            "floor" => Func::Floor,
+            "greatest" => Func::Greatest,
+            "least" => Func::Least,
+            "log" => Func::Log,
+            "sqrt" => Func::Sqrt,
+            "fromMillis" => Func::FromMillis,
+            "toMillis" => Func::ToMillis,
+            "now" => Func::Now,
+            "ispresent" => Func::Ispresent,
+            "coalesce" => Func::Coalesce,
+            "unmask" => Func::Unmask,
+            "isValidIp" => Func::IsValidIp,
+            "isValidIpV4" => Func::IsValidIpV4,
+            "isValidIpV6" => Func::IsValidIpV6,
+            "isIpInSubnet" => Func::IsIpInSubnet,
+            "isIpv4InSubnet" => Func::IsIpv4InSubnet,
+            "isIpv6InSubnet" => Func::IsIpv6InSubnet,
+            _ => return None,
+        })
+    }
+}
+
+fn num<'a>(v: Option<f64>) -> Value<'a> {
+    v.filter(|n| n.is_finite()).map_or(Value::Null, Value::Num)
+}
+
+fn trim_with<'x>(s: &'x str, chars: Option<&str>, left: bool, right: bool) -> &'x str {
+    let pred = |c: char| chars.map_or(c.is_whitespace(), |set| set.contains(c));
+    let s = if left { s.trim_start_matches(pred) } else { s };
+    if right {
+        s.trim_end_matches(pred)
+    } else {
+        s
+    }
+}
+
+fn in_subnet(ip: &str, cidr: &str, v4: Option<bool>) -> bool {
+    let Ok(ip) = ip.trim().parse::<IpAddr>() else { return false };
+    let (net, bits) = match cidr.trim().split_once('/') {
+        Some((n, b)) => (n, b.parse::<u32>().ok()),
+        None => (cidr.trim(), None),
+    };
+    let Ok(net) = net.parse::<IpAddr>() else { return false };
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) if v4 != Some(false) => {
+            let bits = bits.unwrap_or(32).min(32);
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) if v4 != Some(true) => {
+            let bits = bits.unwrap_or(128).min(128);
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Applies `f` to evaluated arguments. `now_ms` is the query start time.
+pub fn call<'r>(f: Func, args: Vec<Value<'r>>, now_ms: i64) -> Value<'r> {
+    let text = |i: usize| args.get(i).and_then(|v| v.as_text());
+    let n = |i: usize| args.get(i).and_then(Value::as_num);
+    match f {
+        Func::Strlen => text(0).map_or(Value::Null, |s| Value::Num(s.chars().count() as f64)),
+        Func::Toupper => text(0).map_or(Value::Null, |s| Value::Str(Cow::Owned(s.to_uppercase()))),
+        Func::Tolower => text(0).map_or(Value::Null, |s| Value::Str(Cow::Owned(s.to_lowercase()))),
+        Func::Trim | Func::Ltrim | Func::Rtrim => {
+            let Some(s) = text(0) else { return Value::Null };
+            let set = text(1);
+            let out = trim_with(&s, set.as_deref(), f != Func::Rtrim, f != Func::Ltrim).to_string();
+            Value::Str(Cow::Owned(out))
+        }
+        Func::Concat => {
+            let mut out = String::new();
+            for a in &args {
+                if let Some(t) = a.as_text() {
+                    out.push_str(&t);
+                }
+            }
+            Value::Str(Cow::Owned(out))
+        }
+        Func::Substr => {
+            let Some(s) = text(0) else { return Value::Null };
+            let len_chars = s.chars().count() as i64;
+            let mut start = n(1).unwrap_or(0.0) as i64;
+            if start < 0 {
+                start = (len_chars + start).max(0);
+            }
+            let take = n(2).map_or(len_chars, |l| l.max(0.0) as i64);
+            Value::Str(Cow::Owned(s.chars().skip(start as usize).take(take as usize).collect()))
+        }
+        Func::Replace => match (text(0), text(1), text(2)) {
+            (Some(s), Some(from), Some(to)) if !from.is_empty() => Value::Str(Cow::Owned(s.replace(from.as_ref(), &to))),
+            (Some(s), _, _) => Value::Str(Cow::Owned(s.into_owned())),
+            _ => Value::Null,
+        },
+        Func::Strcontains => match (text(0), text(1)) {
+            (Some(s), Some(sub)) => Value::Num(if s.contains(sub.as_ref()) { 1.0 } else { 0.0 }),
+            _ => Value::Null,
+        },
+        Func::Isempty => Value::Bool(text(0).is_none_or(|s| s.is_empty())),
+        Func::Isblank => Value::Bool(text(0).is_none_or(|s| s.trim().is_empty())),
+        Func::Abs => num(n(0).map(f64::abs)),
+        Func::Ceil => num(n(0).map(f64::ceil)),
+        Func::Floor => num(n(0).map(f64::floor)),
+        Func::Log => num(n(0).filter(|x| *x > 0.0).map(f64::ln)),
+        Func::Sqrt => num(n(0).filter(|x| *x >= 0.0).map(f64::sqrt)),
+        Func::Greatest | Func::Least => {
+            let want = if f == Func::Greatest { Ordering::Greater } else { Ordering::Less };
+            let mut best: Option<Value<'r>> = None;
+            for a in args {
+                if a.is_null() {
+                    continue;
+                }
+                best = match best {
+                    Some(b) if loose_cmp(&a, &b) != Some(want) => Some(b),
+                    _ => Some(a),
+                };
+            }
+            best.unwrap_or(Value::Null)
+        }
+        Func::Bin(k, u) | Func::Datefloor(k, u) => args
+            .first()
+            .and_then(Value::as_millis)
+            .map_or(Value::Null, |t| Value::Time(floor_to(t, k, u))),
+        Func::Dateceil(k, u) => args
+            .first()
+            .and_then(Value::as_millis)
+            .map_or(Value::Null, |t| Value::Time(ceil_to(t, k, u))),
+        Func::FromMillis => n(0).map_or(Value::Null, |x| Value::Time(x as i64)),
+        Func::ToMillis => args
+            .first()
+            .and_then(Value::as_millis)
+            .map_or(Value::Null, |t| Value::Num(t as f64)),
+        Func::Now => Value::Time(now_ms),
+        Func::Ispresent => Value::Bool(args.first().is_some_and(|v| !v.is_null())),
+        Func::Coalesce => args.into_iter().find(|v| !v.is_null()).unwrap_or(Value::Null),
+        Func::Unmask => args.into_iter().next().unwrap_or(Value::Null),
+        Func::IsValidIp => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<IpAddr>().is_ok())),
+        Func::IsValidIpV4 => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<std::net::Ipv4Addr>().is_ok())),
+        Func::IsValidIpV6 => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<std::net::Ipv6Addr>().is_ok())),
+        Func::IsIpInSubnet | Func::IsIpv4InSubnet | Func::IsIpv6InSubnet => {
+            let v4 = match f {
+                Func::IsIpv4InSubnet => Some(true),
+                Func::IsIpv6InSubnet => Some(false),
+                _ => None,
+            };
+            match (text(0), text(1)) {
+                (Some(ip), Some(c)) => Value::Bool(in_subnet(&ip, &c, v4)),
+                _ => Value::Null,
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Evaluator (feature `eval`, server side only): runs parsed queries over log events with
+//! CloudWatch semantics. Kept out of the WASM build together with `regex`.
+
+pub mod agg;
+pub mod engine;
+pub mod event;
+pub mod flatten;
+pub mod funcs;
+pub mod time;
+pub mod value;
+
+pub use engine::{compile, run, run_chunks, EvalError, Plan, QueryResult, QueryStats, RunOptions, MAX_ROWS};
+pub use event::{EventRef, LogEvent};
+pub use value::Value;

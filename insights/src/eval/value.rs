@@ -1,0 +1,171 @@
+//! Values and CloudWatch-style coercion.
+//!
+//! JSON fields arrive as strings, numbers or booleans; a missing field is [`Value::Null`].
+//! Comparisons and arithmetic coerce like CloudWatch: a string that reads as a number compares
+//! numerically with a number; a comparison with a missing field is false; arithmetic with a
+//! non-number yields a missing value.
+
+use super::time::format_millis;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value<'a> {
+    #[default]
+    Null,
+    Str(Cow<'a, str>),
+    Num(f64),
+    Bool(bool),
+    /// Epoch milliseconds, displayed as `YYYY-MM-DD HH:MM:SS.mmm`.
+    Time(i64),
+}
+
+impl<'a> Value<'a> {
+    pub fn str(s: &'a str) -> Self {
+        Value::Str(Cow::Borrowed(s))
+    }
+
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Null => Value::Null,
+            Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
+            Value::Num(n) => Value::Num(n),
+            Value::Bool(b) => Value::Bool(b),
+            Value::Time(t) => Value::Time(t),
+        }
+    }
+
+    pub fn to_owned_value(&self) -> Value<'static> {
+        self.clone().into_owned()
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The value as a number, if it is one or reads as one.
+    pub fn as_num(&self) -> Option<f64> {
+        match self {
+            Value::Num(n) => Some(*n),
+            Value::Time(t) => Some(*t as f64),
+            Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+            Value::Str(s) => parse_num(s),
+            Value::Null => None,
+        }
+    }
+
+    /// The value as epoch milliseconds (timestamps, or numbers taken as epoch ms).
+    pub fn as_millis(&self) -> Option<i64> {
+        match self {
+            Value::Time(t) => Some(*t),
+            Value::Num(n) => Some(*n as i64),
+            Value::Str(s) => parse_num(s)
+                .map(|n| n as i64)
+                .or_else(|| super::time::parse_iso8601_prefix(s).map(|x| x.0)),
+            _ => None,
+        }
+    }
+
+    /// Truth in a `filter`: booleans as they are, numbers non-zero, strings non-empty.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Num(n) => *n != 0.0,
+            Value::Time(_) => true,
+            Value::Str(s) => !s.is_empty(),
+        }
+    }
+
+    /// Text of the value; `None` when missing.
+    pub fn display(&self) -> Option<String> {
+        match self {
+            Value::Null => None,
+            Value::Str(s) => Some(s.to_string()),
+            Value::Num(n) => Some(format_num(*n)),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Time(t) => Some(format_millis(*t)),
+        }
+    }
+
+    /// String view used by string functions and string comparison.
+    pub fn as_text(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Value::Str(s) => Some(Cow::Borrowed(s.as_ref())),
+            Value::Null => None,
+            other => other.display().map(Cow::Owned),
+        }
+    }
+}
+
+pub fn parse_num(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let b = t.as_bytes();
+    let first = *b.first()?;
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+pub fn format_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Equality with coercion; `None` if either side is missing.
+pub fn loose_eq(a: &Value<'_>, b: &Value<'_>) -> Option<bool> {
+    if a.is_null() || b.is_null() {
+        return None;
+    }
+    Some(loose_cmp(a, b) == Some(Ordering::Equal))
+}
+
+/// Ordering with coercion: numerically when both read as numbers (and at least one is not a
+/// plain string, or both strings are numeric), else as text. `None` if either side is missing.
+pub fn loose_cmp(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Null, _) | (_, Value::Null) => None,
+        (Value::Str(x), Value::Str(y)) => {
+            if x == y {
+                return Some(Ordering::Equal);
+            }
+            match (parse_num(x), parse_num(y)) {
+                (Some(p), Some(q)) => p.partial_cmp(&q),
+                _ => Some(x.as_ref().cmp(y.as_ref())),
+            }
+        }
+        (Value::Time(x), Value::Str(s)) => super::time::parse_iso8601_prefix(s)
+            .map(|(t, _)| x.cmp(&t))
+            .or_else(|| parse_num(s).and_then(|n| (*x as f64).partial_cmp(&n))),
+        (Value::Str(s), Value::Time(y)) => super::time::parse_iso8601_prefix(s)
+            .map(|(t, _)| t.cmp(y))
+            .or_else(|| parse_num(s).and_then(|n| n.partial_cmp(&(*y as f64)))),
+        _ => match (a.as_num(), b.as_num()) {
+            (Some(p), Some(q)) => p.partial_cmp(&q),
+            _ => {
+                let (x, y) = (a.as_text()?, b.as_text()?);
+                Some(x.cmp(&y))
+            }
+        },
+    }
+}
+
+/// Total order for `sort`: missing values last (in either direction), numbers before strings.
+pub fn sort_cmp(a: &Value<'_>, b: &Value<'_>) -> Ordering {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Greater,
+        (false, true) => return Ordering::Less,
+        _ => {}
+    }
+    match (a.as_num(), b.as_num()) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.as_text().cmp(&b.as_text()),
+    }
+}

@@ -1,0 +1,53 @@
+//! CloudWatch Logs Insights language engine.
+//!
+//! No CloudWatch emulator runs Logs Insights, so Watchpost carries its own: this crate lexes,
+//! parses, checks, formats, highlights and analyzes queries (all of which compile to WASM for the
+//! editor), substitutes saved-query parameters safely, and — with the `eval` feature, server side
+//! only — runs queries over log events and provides the `watchpost insights` command line.
+//!
+//! Semantics where the AWS documentation is silent (chosen here, revisit against real
+//! CloudWatch when possible):
+//! - a comparison with a missing field is false (also `!=`); arithmetic with a non-number is missing;
+//! - strings that read as numbers compare numerically with numbers (and with each other);
+//! - `sort` without `asc`/`desc` is ascending; missing values sort last either way;
+//! - `stats` output columns are named by the alias or the canonical text of the expression
+//!   (`count(*)`, `bin(5m)`); rows come ordered by the group keys (bins ascending);
+//!   `stats` over no matching records returns no rows; records missing a group-by field form a
+//!   group with that field empty;
+//! - `pct` is nearest-rank, exact up to 10,000 values per group, then a log-bucket sketch (~1%);
+//!   `stddev` is the sample standard deviation;
+//! - without `fields`/`display`/`stats` the result shows `@timestamp`, `@message` and parsed fields;
+//!   several `fields` commands add up;
+//! - `like "text"` is a case-sensitive substring test; a glob `parse` matches anywhere in the
+//!   field, each `*` lazily, and trims captures; a failed parse leaves the fields missing;
+//! - `dedup` before any sort keeps the newest event per key.
+//!
+//! ```
+//! let q = insights::parse("filter level = 'error' | stats count(*) by route").unwrap();
+//! assert_eq!(insights::format(&q), "filter level = \"error\"\n| stats count(*) by route");
+//! assert!(insights::analyze(&q).aggregates);
+//! ```
+
+pub mod analyze;
+pub mod ast;
+pub mod error;
+pub mod format;
+pub mod functions;
+pub mod highlight;
+pub mod lexer;
+pub mod params;
+pub mod parser;
+
+#[cfg(feature = "eval")]
+pub mod cli;
+#[cfg(feature = "eval")]
+pub mod eval;
+#[cfg(feature = "eval")]
+pub mod input;
+
+pub use analyze::{analyze, Analysis, Combine, Merge};
+pub use ast::Query;
+pub use error::{Diagnostic, Span};
+pub use format::format;
+pub use highlight::{highlight, Token, TokenKind};
+pub use parser::{check, parse, parse_with_diagnostics};
