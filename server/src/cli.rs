@@ -1,4 +1,4 @@
-//! `watchpost <subcommand>`: serve (the default), migrate, create-user, create-token.
+//! `watchpost <subcommand>`: serve (the default), migrate, create-user, create-token, insights.
 
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
@@ -38,6 +38,26 @@ pub enum Command {
         #[arg(long, env = "WATCHPOST_NEW_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+    /// Run a CloudWatch Logs Insights query over local log files (or standard input).
+    Insights {
+        /// A log file: `aws logs filter-log-events` output, JSON lines or plain text. Repeatable.
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<std::path::PathBuf>,
+        /// table, json or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// Only events at or after this time (ISO 8601 or epoch ms).
+        #[arg(long)]
+        start: Option<String>,
+        /// Only events before this time (ISO 8601 or epoch ms).
+        #[arg(long)]
+        end: Option<String>,
+        /// Check the query and print its errors with a caret under each; exit 1 when invalid.
+        #[arg(long)]
+        check: bool,
+        /// The query, e.g. 'filter level = "error" | stats count(*) by route'.
+        query: String,
+    },
     /// Create a personal API token for an account and print it once.
     CreateToken {
         #[arg(long)]
@@ -52,8 +72,41 @@ pub enum Command {
     },
 }
 
+/// `watchpost insights`: needs no database, configuration or runtime; returns the exit code.
+pub fn run_insights(command: Command) -> i32 {
+    let Command::Insights {
+        files,
+        format,
+        start,
+        end,
+        check,
+        query,
+    } = command
+    else {
+        eprintln!("watchpost: not an insights command");
+        return 2;
+    };
+    let format = match format.parse() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("watchpost insights: {e}");
+            return 2;
+        }
+    };
+    let args = insights::cli::CliArgs {
+        files,
+        format,
+        start,
+        end,
+        check,
+        query,
+    };
+    insights::cli::run_cli(args, std::io::stdin().lock(), std::io::stdout().lock(), std::io::stderr().lock())
+}
+
 pub async fn run(cli: Cli, config: Config) -> Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
+        Command::Insights { .. } => Err("`insights` runs without the server set-up".into()),
         Command::Serve => serve(config).await,
         Command::Migrate => {
             let db = startup::connect(&config).await?;

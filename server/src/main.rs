@@ -8,7 +8,12 @@ use server::cli::{self, Cli};
 use server::config::Config;
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::parse().command {
+        Some(command @ cli::Command::Insights { .. }) => {
+            return std::process::ExitCode::from(u8::try_from(cli::run_insights(command)).unwrap_or(1));
+        }
+        command => Cli { command },
+    };
     // Before any thread exists: `.env` may set variables.
     let config = match Config::from_env() {
         Ok(c) => c,

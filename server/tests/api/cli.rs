@@ -55,16 +55,7 @@ async fn create_user_and_create_token_work_from_the_command_line(db: PgPool) {
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let me: serde_json::Value = app
-        .client()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("req")
-        .json()
-        .await
-        .expect("json");
+    let (_, me) = app.api_me(&token).await;
     assert_eq!(me["user"]["role"], "editor");
 
     let out = watchpost(&url, &["create-user", "--email", "ops@example.com"]);
@@ -80,4 +71,54 @@ fn a_bad_database_url_is_reported_not_panicked() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn insights_runs_a_query_over_a_log_file() {
+    let dir = std::env::temp_dir().join(format!("watchpost-insights-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("app.log");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"timestamp":"2026-11-21T10:00:00Z","level":"error","route":"/checkout"}"#,
+            "\n",
+            r#"{"timestamp":"2026-11-21T10:00:01Z","level":"info","route":"/checkout"}"#,
+            "\n",
+            r#"{"timestamp":"2026-11-21T10:00:02Z","level":"error","route":"/cart"}"#,
+            "\n",
+            r#"{"timestamp":"2026-11-21T10:00:03Z","level":"error","route":"/checkout"}"#,
+            "\n",
+        ),
+    )
+    .expect("write log");
+    let out = Command::new(env!("CARGO_BIN_EXE_watchpost"))
+        .args(["insights", "--file"])
+        .arg(&file)
+        .args([
+            "--format",
+            "json",
+            r#"filter level = "error" | stats count(*) as n by route | sort n desc"#,
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON array");
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["route"], "/checkout");
+    assert_eq!(rows[0]["n"].to_string().trim_matches('"'), "2");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn insights_check_points_at_the_mistake() {
+    let out = Command::new(env!("CARGO_BIN_EXE_watchpost"))
+        .args(["insights", "--check", "stats cout(*) by route"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("count"), "a suggestion: {text}");
+    assert!(text.contains('^'), "a caret under the span: {text}");
 }

@@ -112,6 +112,19 @@ impl TestApp {
         c
     }
 
+    /// `GET /api/v1/me` with a bearer token: the status and the JSON body.
+    pub async fn api_me(&self, secret: &str) -> (StatusCode, Value) {
+        let res = self
+            .client()
+            .get(self.url("/api/v1/me"))
+            .bearer_auth(secret)
+            .send()
+            .await
+            .expect("api request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// Calls a server function (`/api/<endpoint>`) with form arguments, as the browser does.
     pub async fn call(&self, client: &Client, endpoint: &str, args: &[(&str, &str)]) -> (StatusCode, Value) {
         let body: String = args

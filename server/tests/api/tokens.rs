@@ -100,16 +100,7 @@ async fn a_token_never_outranks_its_owner(db: PgPool) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let me: serde_json::Value = app
-        .client()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .expect("req")
-        .json()
-        .await
-        .expect("json");
+    let (_, me) = app.api_me(&secret).await;
     assert_eq!(me["user"]["role"], "viewer");
 }
 
@@ -125,29 +116,12 @@ async fn expired_tokens_and_deactivated_owners_are_refused(db: PgPool) {
         )
         .await;
     let secret = token["secret"].as_str().expect("secret").to_string();
-    let anon = app.client();
-    assert_eq!(
-        anon.get(app.url("/api/v1/me"))
-            .bearer_auth(&secret)
-            .send()
-            .await
-            .expect("req")
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.api_me(&secret).await.0, StatusCode::OK);
     sqlx::query("UPDATE api_tokens SET expires_at = now() - interval '1 second'")
         .execute(&app.db)
         .await
         .expect("expire");
-    assert_eq!(
-        anon.get(app.url("/api/v1/me"))
-            .bearer_auth(&secret)
-            .send()
-            .await
-            .expect("req")
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.api_me(&secret).await.0, StatusCode::UNAUTHORIZED);
     sqlx::query("UPDATE api_tokens SET expires_at = NULL")
         .execute(&app.db)
         .await
@@ -157,15 +131,7 @@ async fn expired_tokens_and_deactivated_owners_are_refused(db: PgPool) {
         .execute(&app.db)
         .await
         .expect("deactivate");
-    assert_eq!(
-        anon.get(app.url("/api/v1/me"))
-            .bearer_auth(&secret)
-            .send()
-            .await
-            .expect("req")
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.api_me(&secret).await.0, StatusCode::UNAUTHORIZED);
     let (status, _) = app.call(&editor, "account/tokens", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a deactivated user's session ends too");
 }
