@@ -2,7 +2,9 @@
 //! (`error.message`, arrays as `a.0`). Parsing every message fully would dominate the run time,
 //! so this scanner walks the message once, descends only into objects that lead to a wanted
 //! path, skips everything else without allocating, and borrows string values when they contain
-//! no escapes.
+//! no escapes. One walker serves both the selective scan and the full flattening; what differs
+//! is a `Keep` policy, so the walker itself must never allocate for a value it skips or parse
+//! a value nobody asked for.
 
 use super::value::Value;
 use std::borrow::Cow;
@@ -81,6 +83,7 @@ impl PathSet {
         self.wanted == 0
     }
 
+    #[inline(always)]
     fn get(&self, path: &str) -> PathEntry {
         let bit = quick_bit(path);
         if self.quick[bit / 64] & (1 << (bit % 64)) == 0 {
@@ -88,11 +91,6 @@ impl PathSet {
         }
         self.entries.get(path).copied().unwrap_or_default()
     }
-}
-
-thread_local! {
-    /// The path buffer, reused across events (one per worker thread).
-    static PATH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// Index of the first `"` or `\\` at or after `i` (8 bytes at a time).
@@ -123,12 +121,103 @@ fn find_quote_or_backslash(b: &[u8], mut i: usize) -> usize {
 /// A condition checked on the extracted values to end a scan early.
 pub type StopFn<'s, 'a> = &'s dyn Fn(&[Value<'a>]) -> bool;
 
-struct Scanner<'a, 's> {
+struct Scanner<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+}
+
+/// What the walk does with the value at a path.
+enum Visit {
+    /// Step over it without looking inside (no allocation).
+    Skip,
+    /// Walk into the object or array.
+    Descend,
+    /// Hand the value (a scalar, or a container's raw text) to [`Keep::take`] with this slot.
+    Take(usize),
+}
+
+#[inline(always)]
+fn is_container(first: u8) -> bool {
+    first == b'{' || first == b'['
+}
+
+/// Which values a walk keeps: the only thing the selective ([`extract`]) and the full
+/// ([`flatten_all`]) walks differ in. The walker is generic over it, so each walk is compiled
+/// separately and the selective one pays for no dynamic dispatch. The implementations are
+/// `inline(always)`: left out of line (as LLVM chose with plain `inline`), the selective walk ran
+/// ~4% more instructions than the hand-written walker it replaced; inlined, it runs no more.
+trait Keep<'a> {
+    /// Decides for the value at `path`, given its first byte (`{` or `[` for a container).
+    fn visit(&self, path: &str, first: u8) -> Visit;
+    /// Receives a value `visit` chose to take. Returns false to end the walk.
+    fn take(&mut self, path: &str, slot: usize, value: Value<'a>) -> bool;
+}
+
+/// The wanted paths of a [`PathSet`], into their record slots.
+struct Selected<'p, 'o, 's, 'a> {
+    paths: &'p PathSet,
+    out: &'o mut [Value<'a>],
     found: usize,
     stop: Option<StopFn<'s, 'a>>,
+}
+
+impl<'a> Keep<'a> for Selected<'_, '_, '_, 'a> {
+    #[inline(always)]
+    fn visit(&self, path: &str, first: u8) -> Visit {
+        let entry = self.paths.get(path);
+        // `prefix` first: most keys are neither wanted nor on the way to a wanted path.
+        let descend = entry.prefix && is_container(first);
+        match entry.slot {
+            // A container is not a leaf value; when deeper paths are wanted, look inside instead.
+            Some(slot) if !descend => Visit::Take(slot),
+            _ if descend => Visit::Descend,
+            _ => Visit::Skip,
+        }
+    }
+
+    #[inline(always)]
+    fn take(&mut self, _path: &str, slot: usize, value: Value<'a>) -> bool {
+        self.out[slot] = value;
+        self.found += 1;
+        self.found < self.paths.wanted && !self.stop.is_some_and(|f| f(self.out))
+    }
+}
+
+/// Every leaf, under its flattened path.
+struct Everything<'o, 'a>(&'o mut Vec<(String, Value<'a>)>);
+
+impl<'a> Keep<'a> for Everything<'_, 'a> {
+    #[inline(always)]
+    fn visit(&self, _path: &str, first: u8) -> Visit {
+        if is_container(first) {
+            Visit::Descend
+        } else {
+            Visit::Take(0)
+        }
+    }
+
+    #[inline(always)]
+    fn take(&mut self, path: &str, _slot: usize, value: Value<'a>) -> bool {
+        self.0.push((path.to_string(), value));
+        true
+    }
+}
+
+/// Walks the JSON object `msg` (if it is one) with `keep` choosing what to keep. Malformed JSON
+/// ends the walk; whatever was kept before stays.
+fn walk<'a>(msg: &'a str, keep: &mut impl Keep<'a>) {
+    let t = msg.trim_start();
+    if !t.starts_with('{') {
+        return;
+    }
+    let mut sc = Scanner {
+        s: t,
+        b: t.as_bytes(),
+        i: 0,
+    };
+    let mut path = String::new();
+    let _ = sc.object(&mut path, keep);
 }
 
 /// Fills `out[slot]` for every wanted path present in `msg` (if `msg` is a JSON object).
@@ -143,41 +232,25 @@ pub fn extract_until<'a>(msg: &'a str, paths: &PathSet, out: &mut [Value<'a>], s
     if paths.is_empty() {
         return;
     }
-    let t = msg.trim_start();
-    if !t.starts_with('{') {
-        return;
-    }
-    let mut sc = Scanner {
-        s: t,
-        b: t.as_bytes(),
-        i: 0,
-        found: 0,
-        stop,
-    };
-    let mut path = String::new();
-    let _ = sc.object(&mut path, paths, out);
+    walk(
+        msg,
+        &mut Selected {
+            paths,
+            out,
+            found: 0,
+            stop,
+        },
+    );
 }
 
 /// Every leaf of a JSON object, flattened (used where all fields are wanted).
 pub fn flatten_all(msg: &str) -> Vec<(String, Value<'_>)> {
-    let t = msg.trim_start();
     let mut out = Vec::new();
-    if !t.starts_with('{') {
-        return out;
-    }
-    let mut sc = Scanner {
-        s: t,
-        b: t.as_bytes(),
-        i: 0,
-        found: 0,
-        stop: None,
-    };
-    let mut path = String::new();
-    let _ = sc.all(&mut path, &mut out);
+    walk(msg, &mut Everything(&mut out));
     out
 }
 
-impl<'a> Scanner<'a, '_> {
+impl<'a> Scanner<'a> {
     fn ws(&mut self) {
         while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
             self.i += 1;
@@ -303,7 +376,7 @@ impl<'a> Scanner<'a, '_> {
         len
     }
 
-    fn object(&mut self, path: &mut String, paths: &PathSet, out: &mut [Value<'a>]) -> Option<()> {
+    fn object<K: Keep<'a>>(&mut self, path: &mut String, keep: &mut K) -> Option<()> {
         self.i += 1; // '{'
         loop {
             self.ws();
@@ -326,49 +399,33 @@ impl<'a> Scanner<'a, '_> {
             }
             self.i += 1;
             let len = Self::push_key(path, &key);
-            self.member(path, paths, out)?;
+            self.member(path, keep)?;
             path.truncate(len);
         }
     }
 
-    /// Handles the value of `path`. Returns `None` to end the scan (malformed, or all found).
-    fn member(&mut self, path: &mut String, paths: &PathSet, out: &mut [Value<'a>]) -> Option<()> {
+    /// Handles the value of `path`. Returns `None` to end the scan (malformed, or `keep` is done).
+    fn member<K: Keep<'a>>(&mut self, path: &mut String, keep: &mut K) -> Option<()> {
         self.ws();
         let c = *self.b.get(self.i)?;
-        let entry = paths.get(path);
-        if let Some(slot) = entry.slot {
-            if c == b'{' || c == b'[' {
-                // A container is not a leaf value; still look inside for deeper paths.
-                if entry.prefix {
-                    return if c == b'{' {
-                        self.object(path, paths, out)
-                    } else {
-                        self.array(path, paths, out)
-                    };
-                }
-                let start = self.i;
-                self.skip_value()?;
-                out[slot] = Value::str(&self.s[start..self.i]);
-            } else {
-                out[slot] = self.scalar()?;
+        match keep.visit(path, c) {
+            Visit::Skip => self.skip_value(),
+            Visit::Descend if c == b'{' => self.object(path, keep),
+            Visit::Descend => self.array(path, keep),
+            Visit::Take(slot) => {
+                let value = if is_container(c) {
+                    let start = self.i;
+                    self.skip_value()?;
+                    Value::str(&self.s[start..self.i])
+                } else {
+                    self.scalar()?
+                };
+                keep.take(path, slot, value).then_some(())
             }
-            self.found += 1;
-            if self.found >= paths.wanted || self.stop.is_some_and(|f| f(out)) {
-                return None;
-            }
-            return Some(());
         }
-        if entry.prefix {
-            return match c {
-                b'{' => self.object(path, paths, out),
-                b'[' => self.array(path, paths, out),
-                _ => self.skip_value(),
-            };
-        }
-        self.skip_value()
     }
 
-    fn array(&mut self, path: &mut String, paths: &PathSet, out: &mut [Value<'a>]) -> Option<()> {
+    fn array<K: Keep<'a>>(&mut self, path: &mut String, keep: &mut K) -> Option<()> {
         self.i += 1;
         let mut idx = 0usize;
         loop {
@@ -385,69 +442,9 @@ impl<'a> Scanner<'a, '_> {
                 _ => {}
             }
             let len = Self::push_key(path, &idx.to_string());
-            self.member(path, paths, out)?;
+            self.member(path, keep)?;
             path.truncate(len);
             idx += 1;
-        }
-    }
-
-    fn all(&mut self, path: &mut String, out: &mut Vec<(String, Value<'a>)>) -> Option<()> {
-        self.ws();
-        match *self.b.get(self.i)? {
-            b'{' => {
-                self.i += 1;
-                loop {
-                    self.ws();
-                    match *self.b.get(self.i)? {
-                        b'}' => {
-                            self.i += 1;
-                            return Some(());
-                        }
-                        b',' => {
-                            self.i += 1;
-                            continue;
-                        }
-                        b'"' => {}
-                        _ => return None,
-                    }
-                    let key = self.string()?;
-                    self.ws();
-                    if self.b.get(self.i) != Some(&b':') {
-                        return None;
-                    }
-                    self.i += 1;
-                    let len = Self::push_key(path, &key);
-                    self.all(path, out)?;
-                    path.truncate(len);
-                }
-            }
-            b'[' => {
-                self.i += 1;
-                let mut idx = 0usize;
-                loop {
-                    self.ws();
-                    match *self.b.get(self.i)? {
-                        b']' => {
-                            self.i += 1;
-                            return Some(());
-                        }
-                        b',' => {
-                            self.i += 1;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    let len = Self::push_key(path, &idx.to_string());
-                    self.all(path, out)?;
-                    path.truncate(len);
-                    idx += 1;
-                }
-            }
-            _ => {
-                let v = self.scalar()?;
-                out.push((path.clone(), v));
-                Some(())
-            }
         }
     }
 }
@@ -522,5 +519,36 @@ mod tests {
         assert_eq!(all.len(), 3);
         assert_eq!(all[0].0, "a.b");
         assert_eq!(all[1].0, "c.0");
+    }
+
+    #[test]
+    fn containers_stop_and_malformed_input() {
+        // `o` is wanted whole (raw text); `p` only leads to `p.q`, so it is walked, not kept.
+        let mut ps = PathSet::default();
+        ps.insert("o", 0);
+        ps.insert("p", 1);
+        ps.insert("p.q", 2);
+        let mut out = vec![Value::Null; 3];
+        extract(r#"{"o":{"k":[1, 2]},"p":{"q":"x"}}"#, &ps, &mut out);
+        assert_eq!(out, vec![Value::str(r#"{"k":[1, 2]}"#), Value::Null, Value::str("x")]);
+
+        // The stop condition ends the scan after the first hit.
+        let mut ps = PathSet::default();
+        ps.insert("a", 0);
+        ps.insert("b", 1);
+        let mut out = vec![Value::Null; 2];
+        extract_until(r#"{"a":1,"b":2}"#, &ps, &mut out, Some(&|v: &[Value<'_>]| !v[0].is_null()));
+        assert_eq!(out, vec![Value::Num(1.0), Value::Null]);
+
+        // Whatever was found before malformed JSON stays, in both walks.
+        let mut out = vec![Value::Null; 2];
+        extract(r#"{"a":1,"b":}"#, &ps, &mut out);
+        assert_eq!(out, vec![Value::Num(1.0), Value::Null]);
+        let all = flatten_all(r#"{"a":1,"b":[true,}"#);
+        assert_eq!(
+            all,
+            vec![("a".to_string(), Value::Num(1.0)), ("b.0".to_string(), Value::Bool(true))]
+        );
+        assert!(flatten_all("not json").is_empty());
     }
 }

@@ -2,13 +2,19 @@
 //! CloudWatch semantics. Kept out of the WASM build together with `regex`.
 
 pub mod agg;
+mod compile;
 pub mod engine;
 pub mod event;
 pub mod flatten;
 pub mod funcs;
+mod plan;
+pub mod pool;
+mod run;
+mod sink;
 pub mod time;
 pub mod value;
 
 pub use engine::{compile, run, run_chunks, EvalError, Plan, QueryResult, QueryStats, RunOptions, MAX_ROWS};
 pub use event::{EventRef, LogEvent};
+pub use pool::{Permit, Pool, QueryFuture};
 pub use value::Value;

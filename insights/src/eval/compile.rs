@@ -1,0 +1,404 @@
+//! Compilation: a parsed [`Query`] becomes a [`Plan`], with field names resolved to slots,
+//! regexes compiled and the blocking command chosen as the sink.
+//!
+//! Everything that can fail for a query (unsupported commands, bad regexes, unsubstituted
+//! parameters) fails here, before any event is read; this module must never look at events.
+
+use super::agg::AggKind;
+use super::engine::{EvalError, MAX_ROWS};
+use super::flatten::PathSet;
+use super::funcs::Func;
+use super::plan::{AggSpec, CExpr, EventField, Like, Op, Plan, SinkSpec, SortSpec, Stage, StatsSpec};
+use super::value::Value;
+use crate::analyze::output_fields;
+use crate::ast::{BinaryOp, Command, Expr, Order, ParsePattern, Projection, Query, UnaryOp};
+use crate::parser::output_name;
+use regex::Regex;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+#[derive(Debug, Default, Clone)]
+struct Schema {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+    /// Only for the first segment: slots filled from the event.
+    defined: Vec<bool>,
+    from_event: Vec<bool>,
+}
+
+impl Schema {
+    fn slot(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len();
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), i);
+        self.defined.push(false);
+        self.from_event.push(false);
+        i
+    }
+    fn read(&mut self, name: &str) -> usize {
+        let i = self.slot(name);
+        if !self.defined[i] {
+            self.from_event[i] = true;
+        }
+        i
+    }
+    fn define(&mut self, name: &str) -> usize {
+        let i = self.slot(name);
+        self.defined[i] = true;
+        i
+    }
+}
+
+struct Compiler {
+    schemas: Vec<Schema>,
+}
+
+impl Compiler {
+    fn seg(&mut self) -> &mut Schema {
+        let n = self.schemas.len() - 1;
+        &mut self.schemas[n]
+    }
+
+    fn expr(&mut self, e: &Expr, aggs: &mut Option<(&mut Vec<AggSpec>, usize, &mut Schema)>) -> Result<CExpr, EvalError> {
+        Ok(match e {
+            Expr::Field(n) => match aggs {
+                Some(_) => CExpr::Lit(Value::Null),
+                None => CExpr::Slot(self.seg().read(n)),
+            },
+            Expr::Str(s) => CExpr::Lit(Value::Str(Cow::Owned(s.clone()))),
+            Expr::Num(n) => CExpr::Lit(Value::Num(*n)),
+            Expr::Duration(n, u) => CExpr::Lit(Value::Num(
+                (*n as i64).saturating_mul(u.fixed_millis().unwrap_or(30 * 86_400_000)) as f64
+            )),
+            Expr::Regex { pattern, .. } => CExpr::Lit(Value::Str(Cow::Owned(pattern.clone()))),
+            // A list only has meaning after `in`.
+            Expr::List(_) => CExpr::Lit(Value::Null),
+            Expr::Param(p) => return Err(EvalError::Parameter(p.clone())),
+            Expr::Star => CExpr::Lit(Value::Bool(true)),
+            Expr::Unary(UnaryOp::Not, x) => CExpr::Not(Box::new(self.expr(x, aggs)?)),
+            Expr::Unary(UnaryOp::Neg, x) => CExpr::Neg(Box::new(self.expr(x, aggs)?)),
+            Expr::Binary(op, l, r) => {
+                let lc = Box::new(self.expr(l, aggs)?);
+                match op {
+                    BinaryOp::And => CExpr::And(lc, Box::new(self.expr(r, aggs)?)),
+                    BinaryOp::Or => CExpr::Or(lc, Box::new(self.expr(r, aggs)?)),
+                    BinaryOp::Like | BinaryOp::NotLike | BinaryOp::Match => {
+                        let pat = match &**r {
+                            Expr::Regex { pattern, flags } => Like::Regex(compile_regex(pattern, flags)?),
+                            Expr::Str(s) if *op == BinaryOp::Match => Like::Regex(compile_regex(s, "")?),
+                            Expr::Str(s) => Like::Contains(s.clone()),
+                            other => Like::Dynamic(Box::new(self.expr(other, aggs)?)),
+                        };
+                        CExpr::Like(lc, pat, *op == BinaryOp::NotLike)
+                    }
+                    BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                        CExpr::Cmp(*op, lc, Box::new(self.expr(r, aggs)?))
+                    }
+                    _ => CExpr::Arith(*op, lc, Box::new(self.expr(r, aggs)?)),
+                }
+            }
+            Expr::In { expr, list, negated } => {
+                let items = match &**list {
+                    Expr::List(items) => items.iter().map(|i| self.expr(i, aggs)).collect::<Result<_, _>>()?,
+                    other => vec![self.expr(other, aggs)?],
+                };
+                CExpr::In(Box::new(self.expr(expr, aggs)?), items, *negated)
+            }
+            Expr::Call { name, args } => {
+                if let Some(kind) = AggKind::from_name(name, pct_arg(args), args.first() == Some(&Expr::Star) || args.is_empty()) {
+                    let Some((specs, nkeys, schema)) = aggs else {
+                        return Ok(CExpr::Lit(Value::Null));
+                    };
+                    let arg = match args.first() {
+                        Some(Expr::Star) | None => None,
+                        Some(a) => Some(compile_plain(self, schema, a)?),
+                    };
+                    specs.push(AggSpec { kind, arg });
+                    return Ok(CExpr::Slot(*nkeys + specs.len() - 1));
+                }
+                let period = |i: usize| match args.get(i) {
+                    Some(Expr::Duration(n, u)) => (*n, *u),
+                    _ => (1, crate::lexer::TimeUnit::M),
+                };
+                match name.as_str() {
+                    "bin" => {
+                        let (n, u) = period(0);
+                        let ts = self.expr(&Expr::Field("@timestamp".into()), aggs)?;
+                        CExpr::Call(Func::Bin(n, u), vec![ts])
+                    }
+                    "datefloor" | "dateceil" => {
+                        let (n, u) = period(1);
+                        let a = self.expr(&args[0], aggs)?;
+                        CExpr::Call(
+                            if name == "datefloor" {
+                                Func::Datefloor(n, u)
+                            } else {
+                                Func::Dateceil(n, u)
+                            },
+                            vec![a],
+                        )
+                    }
+                    _ => {
+                        let f = Func::from_name(name).ok_or_else(|| EvalError::Unsupported(format!("{name}()")))?;
+                        CExpr::Call(f, args.iter().map(|a| self.expr(a, aggs)).collect::<Result<_, _>>()?)
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// Compiles an aggregate's argument against the segment schema.
+fn compile_plain(c: &mut Compiler, schema: &mut Schema, e: &Expr) -> Result<CExpr, EvalError> {
+    std::mem::swap(c.seg(), schema);
+    let r = c.expr(e, &mut None);
+    std::mem::swap(c.seg(), schema);
+    r
+}
+
+fn pct_arg(args: &[Expr]) -> f64 {
+    match args.get(1) {
+        Some(Expr::Num(p)) => *p,
+        _ => 50.0,
+    }
+}
+
+fn compile_regex(pattern: &str, flags: &str) -> Result<Regex, EvalError> {
+    let full = if flags.is_empty() {
+        pattern.to_string()
+    } else {
+        format!("(?{flags}){pattern}")
+    };
+    Regex::new(&full).map_err(|e| EvalError::Regex(e.to_string()))
+}
+
+/// Compiles a query into a plan.
+pub fn compile(q: &Query) -> Result<Plan, EvalError> {
+    if let Some(Command::Unsupported { name, .. }) = q.commands.iter().find(|c| matches!(c, Command::Unsupported { .. })) {
+        return Err(EvalError::Unsupported(name.clone()));
+    }
+    if q.commands.iter().filter(|c| matches!(c, Command::Unnest { .. })).count() > 16 {
+        return Err(EvalError::Unsupported("more than 16 `unnest` commands in one query".into()));
+    }
+    let mut c = Compiler {
+        schemas: vec![Schema::default()],
+    };
+    let ts0 = c.seg().read("@timestamp");
+    let blocking = q
+        .commands
+        .iter()
+        .position(|c| matches!(c, Command::Stats { .. } | Command::Sort(_) | Command::Limit(_) | Command::Dedup(_)));
+    let split = blocking.unwrap_or(q.commands.len());
+    let mut stream = Vec::new();
+    for cmd in &q.commands[..split] {
+        for st in compile_command(&mut c, cmd)? {
+            match st {
+                Stage::Op(op) => stream.push(op),
+                _ => return Err(EvalError::Unsupported("internal: blocking command in stream".into())),
+            }
+        }
+    }
+    let default_sort = SortSpec {
+        keys: vec![(CExpr::Slot(ts0), true)],
+    };
+    let (sink, rest_from) = match blocking.map(|i| (i, &q.commands[i])) {
+        None => (
+            SinkSpec::TopK {
+                sort: default_sort,
+                k: MAX_ROWS,
+            },
+            split,
+        ),
+        Some((i, Command::Limit(n))) => (
+            SinkSpec::TopK {
+                sort: default_sort,
+                k: (*n as usize).min(MAX_ROWS),
+            },
+            i + 1,
+        ),
+        Some((i, Command::Sort(_))) => {
+            let Some(Stage::Sort(sort)) = compile_command(&mut c, &q.commands[i])?.pop() else {
+                return Err(EvalError::Unsupported("internal: sort".into()));
+            };
+            match q.commands.get(i + 1) {
+                Some(Command::Limit(n)) => (
+                    SinkSpec::TopK {
+                        sort,
+                        k: (*n as usize).min(MAX_ROWS),
+                    },
+                    i + 2,
+                ),
+                _ => (SinkSpec::TopK { sort, k: MAX_ROWS }, i + 1),
+            }
+        }
+        Some((i, Command::Dedup(names))) => {
+            let slots = names.iter().map(|n| c.seg().read(n)).collect();
+            (SinkSpec::Dedup { slots, ts_slot: ts0 }, i + 1)
+        }
+        Some((i, cmd)) => {
+            let Some(Stage::Stats(spec)) = compile_command(&mut c, cmd)?.pop() else {
+                return Err(EvalError::Unsupported("internal: stats".into()));
+            };
+            (SinkSpec::Stats(spec), i + 1)
+        }
+    };
+    let mut rest = Vec::new();
+    for cmd in &q.commands[rest_from..] {
+        rest.extend(compile_command(&mut c, cmd)?);
+    }
+    let last = c.schemas.len() - 1;
+    let output = output_fields(q)
+        .into_iter()
+        .map(|n| {
+            let slot = c.schemas[last].index.get(&n).copied();
+            (n, slot)
+        })
+        .collect();
+    let s0 = &c.schemas[0];
+    let mut paths = PathSet::default();
+    let mut event_slots = Vec::new();
+    for (i, name) in s0.names.iter().enumerate() {
+        if !s0.from_event[i] {
+            continue;
+        }
+        let f = match name.as_str() {
+            "@timestamp" => Some(EventField::Timestamp),
+            "@message" => Some(EventField::Message),
+            "@logStream" => Some(EventField::LogStream),
+            "@log" => Some(EventField::Log),
+            "@ptr" => Some(EventField::Ptr),
+            "@ingestionTime" => Some(EventField::IngestionTime),
+            _ => None,
+        };
+        match f {
+            Some(f) => event_slots.push((i, f)),
+            None => paths.insert(name, i),
+        }
+    }
+    Ok(Plan {
+        event_slots,
+        paths,
+        seg0_len: s0.names.len(),
+        stream,
+        sink,
+        rest,
+        seg_lens: c.schemas.iter().map(|s| s.names.len()).collect(),
+        output,
+    })
+}
+
+fn glob_parts(pattern: &str) -> Vec<String> {
+    pattern.split('*').map(str::to_string).collect()
+}
+
+fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalError> {
+    let mut out = Vec::new();
+    match cmd {
+        Command::Fields(ps) => {
+            for p in ps {
+                match (&p.expr, &p.alias) {
+                    (Expr::Field(n), None) => {
+                        c.seg().read(n);
+                    }
+                    _ => {
+                        let e = c.expr(&p.expr, &mut None)?;
+                        let slot = c.seg().define(&output_name(p));
+                        out.push(Stage::Op(Op::Assign(slot, e)));
+                    }
+                }
+            }
+        }
+        Command::Display(names) => {
+            for n in names {
+                c.seg().read(n);
+            }
+        }
+        Command::Filter(e) | Command::FilterIndex(e) => {
+            let e = c.expr(e, &mut None)?;
+            out.push(Stage::Op(Op::Filter(e)));
+        }
+        Command::Unmask(f) => {
+            c.seg().read(f);
+        }
+        Command::Parse { field, pattern } => {
+            let src = c.seg().read(field);
+            match pattern {
+                ParsePattern::Glob { pattern, names } => {
+                    let slots = names.iter().map(|n| c.seg().define(n)).collect();
+                    out.push(Stage::Op(Op::Glob {
+                        src,
+                        parts: glob_parts(pattern),
+                        slots,
+                    }));
+                }
+                ParsePattern::Regex { pattern, flags, names } => {
+                    let re = compile_regex(pattern, flags)?;
+                    let mut slots = Vec::new();
+                    for n in names {
+                        if let Some(gi) = re.capture_names().position(|g| g == Some(n.as_str())) {
+                            slots.push((gi, c.seg().define(n)));
+                        }
+                    }
+                    out.push(Stage::Op(Op::Regex { src, re, slots }));
+                }
+            }
+        }
+        Command::Sort(keys) => {
+            let mut ks = Vec::new();
+            for k in keys {
+                ks.push((c.expr(&k.expr, &mut None)?, k.order == Some(Order::Desc)));
+            }
+            out.push(Stage::Sort(SortSpec { keys: ks }));
+        }
+        Command::Limit(n) => out.push(Stage::Limit(*n as usize)),
+        Command::Dedup(names) => {
+            let slots = names.iter().map(|n| c.seg().read(n)).collect();
+            out.push(Stage::Dedup(slots));
+        }
+        Command::Stats { aggregates, by } => out.push(Stage::Stats(compile_stats(c, aggregates, by)?)),
+        Command::Unnest { field, into } => {
+            let src = c.seg().read(field);
+            let into = c.seg().define(into);
+            out.push(Stage::Op(Op::Unnest { src, into }));
+        }
+        Command::Unsupported { name, .. } => return Err(EvalError::Unsupported(name.clone())),
+    }
+    Ok(out)
+}
+
+fn compile_stats(c: &mut Compiler, aggregates: &[Projection], by: &[Projection]) -> Result<StatsSpec, EvalError> {
+    let keys: Vec<CExpr> = by.iter().map(|p| c.expr(&p.expr, &mut None)).collect::<Result<_, _>>()?;
+    let ts_slot = c.seg().index.get("@timestamp").copied().or_else(|| {
+        let uses_ts = aggregates.iter().any(|p| {
+            let mut f = false;
+            p.expr
+                .walk(&mut |e| f |= matches!(e, Expr::Call { name, .. } if name == "earliest" || name == "latest"));
+            f
+        });
+        uses_ts.then(|| c.seg().read("@timestamp"))
+    });
+    let mut specs = Vec::new();
+    let mut outputs: Vec<CExpr> = (0..by.len()).map(CExpr::Slot).collect();
+    let mut seg = std::mem::take(c.seg());
+    for p in aggregates {
+        let mut ctx = Some((&mut specs, by.len(), &mut seg));
+        let e = c.expr(&p.expr, &mut ctx)?;
+        outputs.push(e);
+    }
+    *c.seg() = seg;
+    let mut next = Schema::default();
+    for p in by.iter().chain(aggregates) {
+        next.define(&output_name(p));
+    }
+    c.schemas.push(next);
+    Ok(StatsSpec {
+        keys,
+        aggs: specs,
+        outputs,
+        ts_slot,
+        out_segment: c.schemas.len() - 1,
+    })
+}

@@ -1,0 +1,321 @@
+//! The compiled form of a query, shared by [`super::compile`] (which builds it) and the run
+//! modules (which execute it), plus the per-record evaluation of its expressions and ops.
+//!
+//! Plan: the commands up to the first "blocking" one (`stats`, `sort`, `limit`, `dedup`, or the
+//! end) run per record in parallel workers; the blocking command becomes a mergeable *sink*
+//! (grouped aggregates, a bounded top-k heap, or a dedup map); the remaining commands run on the
+//! (bounded) rows the sink produced. Memory is therefore bounded by groups and heap sizes, never
+//! by the input. Fields are addressed by slot numbers resolved at compile time, so nothing here
+//! may look a field up by name or touch the AST: per-record code is the hot path.
+
+use super::agg::AggKind;
+use super::flatten::PathSet;
+use super::funcs::{call, Func};
+use super::value::{loose_cmp, loose_eq, Value};
+use crate::ast::BinaryOp;
+use regex::Regex;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+// ---------------------------------------------------------------- compiled expressions
+
+#[derive(Debug, Clone)]
+pub(super) enum Like {
+    Contains(String),
+    Regex(Regex),
+    Dynamic(Box<CExpr>),
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum CExpr {
+    Slot(usize),
+    Lit(Value<'static>),
+    Not(Box<CExpr>),
+    Neg(Box<CExpr>),
+    And(Box<CExpr>, Box<CExpr>),
+    Or(Box<CExpr>, Box<CExpr>),
+    Cmp(BinaryOp, Box<CExpr>, Box<CExpr>),
+    Arith(BinaryOp, Box<CExpr>, Box<CExpr>),
+    Like(Box<CExpr>, Like, bool),
+    In(Box<CExpr>, Vec<CExpr>, bool),
+    Call(Func, Vec<CExpr>),
+}
+
+fn text_of<'v>(v: &'v Value<'_>) -> Option<Cow<'v, str>> {
+    v.as_text()
+}
+
+impl CExpr {
+    pub(super) fn eval<'r>(&self, rec: &'r [Value<'_>], now: i64) -> Value<'r> {
+        match self {
+            CExpr::Slot(i) => match rec.get(*i) {
+                Some(Value::Str(s)) => Value::Str(Cow::Borrowed(s.as_ref())),
+                Some(v) => v.to_owned_value(),
+                None => Value::Null,
+            },
+            CExpr::Lit(v) => v.clone(),
+            CExpr::Not(e) => Value::Bool(!e.eval(rec, now).truthy()),
+            CExpr::Neg(e) => e.eval(rec, now).as_num().map_or(Value::Null, |n| Value::Num(-n)),
+            CExpr::And(a, b) => Value::Bool(a.eval(rec, now).truthy() && b.eval(rec, now).truthy()),
+            CExpr::Or(a, b) => Value::Bool(a.eval(rec, now).truthy() || b.eval(rec, now).truthy()),
+            CExpr::Cmp(op, a, b) => {
+                let (x, y) = (a.eval(rec, now), b.eval(rec, now));
+                let r = match op {
+                    BinaryOp::Eq => loose_eq(&x, &y),
+                    BinaryOp::Ne => loose_eq(&x, &y).map(|e| !e),
+                    _ => loose_cmp(&x, &y).map(|o| match op {
+                        BinaryOp::Lt => o == Ordering::Less,
+                        BinaryOp::Le => o != Ordering::Greater,
+                        BinaryOp::Gt => o == Ordering::Greater,
+                        _ => o != Ordering::Less,
+                    }),
+                };
+                Value::Bool(r.unwrap_or(false))
+            }
+            CExpr::Arith(op, a, b) => {
+                let (Some(x), Some(y)) = (a.eval(rec, now).as_num(), b.eval(rec, now).as_num()) else {
+                    return Value::Null;
+                };
+                let r = match op {
+                    BinaryOp::Add => x + y,
+                    BinaryOp::Sub => x - y,
+                    BinaryOp::Mul => x * y,
+                    BinaryOp::Div => x / y,
+                    BinaryOp::Mod => x % y,
+                    _ => x.powf(y),
+                };
+                if r.is_finite() {
+                    Value::Num(r)
+                } else {
+                    Value::Null
+                }
+            }
+            CExpr::Like(e, pat, negated) => {
+                let v = e.eval(rec, now);
+                let Some(s) = text_of(&v) else { return Value::Bool(false) };
+                let m = match pat {
+                    Like::Contains(p) => s.contains(p.as_str()),
+                    Like::Regex(r) => r.is_match(&s),
+                    Like::Dynamic(p) => {
+                        let pv = p.eval(rec, now);
+                        text_of(&pv).is_some_and(|p| s.contains(p.as_ref()))
+                    }
+                };
+                Value::Bool(m != *negated)
+            }
+            CExpr::In(e, items, negated) => {
+                let v = e.eval(rec, now);
+                if v.is_null() {
+                    return Value::Bool(false);
+                }
+                let found = items.iter().any(|i| loose_eq(&v, &i.eval(rec, now)) == Some(true));
+                Value::Bool(found != *negated)
+            }
+            CExpr::Call(f, args) => {
+                let vals: Vec<Value<'r>> = args.iter().map(|a| a.eval(rec, now)).collect();
+                call(*f, vals, now)
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- plan
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum EventField {
+    Timestamp,
+    Message,
+    LogStream,
+    Log,
+    Ptr,
+    IngestionTime,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Op {
+    Filter(CExpr),
+    Assign(usize, CExpr),
+    Glob {
+        src: usize,
+        parts: Vec<String>,
+        slots: Vec<usize>,
+    },
+    Regex {
+        src: usize,
+        re: Regex,
+        slots: Vec<(usize, usize)>,
+    },
+    /// One record per element of the JSON list in `src` (handled by the callers of `apply`).
+    Unnest {
+        src: usize,
+        into: usize,
+    },
+}
+
+/// The elements of a list value (a JSON array as text, as auto-discovery leaves containers).
+/// Anything else has no elements, so `unnest` drops the record.
+pub(super) fn list_elements(v: &Value<'_>) -> Vec<Value<'static>> {
+    let Some(text) = v.as_text() else { return Vec::new() };
+    let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    items
+        .into_iter()
+        .map(|item| match item {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => n.as_f64().map_or(Value::Null, Value::Num),
+            serde_json::Value::String(s) => Value::Str(Cow::Owned(s)),
+            other => Value::Str(Cow::Owned(other.to_string())),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct AggSpec {
+    pub(super) kind: AggKind,
+    pub(super) arg: Option<CExpr>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct StatsSpec {
+    pub(super) keys: Vec<CExpr>,
+    pub(super) aggs: Vec<AggSpec>,
+    /// Output expressions over [key values..., aggregate values...].
+    pub(super) outputs: Vec<CExpr>,
+    pub(super) ts_slot: Option<usize>,
+    /// The segment (schema) the output rows belong to.
+    pub(super) out_segment: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct SortSpec {
+    pub(super) keys: Vec<(CExpr, bool)>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Stage {
+    Op(Op),
+    Stats(StatsSpec),
+    Sort(SortSpec),
+    Limit(usize),
+    Dedup(Vec<usize>),
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum SinkSpec {
+    Stats(StatsSpec),
+    TopK { sort: SortSpec, k: usize },
+    Dedup { slots: Vec<usize>, ts_slot: usize },
+}
+
+/// A compiled query.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub(super) event_slots: Vec<(usize, EventField)>,
+    pub(super) paths: PathSet,
+    pub(super) seg0_len: usize,
+    pub(super) stream: Vec<Op>,
+    pub(super) sink: SinkSpec,
+    pub(super) rest: Vec<Stage>,
+    pub(super) seg_lens: Vec<usize>,
+    pub(super) output: Vec<(String, Option<usize>)>,
+}
+
+// ---------------------------------------------------------------- per-record ops
+
+fn glob_match<'a>(s: &'a str, parts: &[String]) -> Option<Vec<&'a str>> {
+    let mut caps = Vec::with_capacity(parts.len().saturating_sub(1));
+    let first = &parts[0];
+    let mut pos = if first.is_empty() {
+        0
+    } else {
+        s.find(first.as_str())? + first.len()
+    };
+    for (i, lit) in parts.iter().enumerate().skip(1) {
+        if i == parts.len() - 1 && lit.is_empty() {
+            caps.push(&s[pos..]);
+            pos = s.len();
+        } else {
+            let at = s[pos..].find(lit.as_str())?;
+            caps.push(&s[pos..pos + at]);
+            pos += at + lit.len();
+        }
+    }
+    Some(caps)
+}
+
+fn trim_cap(s: &str) -> &str {
+    s.trim()
+}
+
+impl Op {
+    /// Applies the op; false when a filter drops the record. `Unnest` is expanded by callers.
+    pub(super) fn apply<'a>(&self, rec: &mut [Value<'a>], now: i64) -> bool {
+        match self {
+            Op::Unnest { .. } => true,
+            Op::Filter(e) => e.eval(rec, now).truthy(),
+            Op::Assign(slot, e) => {
+                let v = e.eval(rec, now).into_owned();
+                rec[*slot] = v;
+                true
+            }
+            Op::Glob { src, parts, slots } => {
+                match &rec[*src] {
+                    Value::Str(Cow::Borrowed(s)) => {
+                        let s: &'a str = s;
+                        if let Some(caps) = glob_match(s, parts) {
+                            for (slot, cap) in slots.iter().zip(caps) {
+                                rec[*slot] = Value::str(trim_cap(cap));
+                            }
+                        }
+                    }
+                    other => {
+                        if let Some(t) = other.as_text() {
+                            let owned: Vec<String> = glob_match(&t, parts)
+                                .map(|c| c.into_iter().map(|x| trim_cap(x).to_string()).collect())
+                                .unwrap_or_default();
+                            for (slot, cap) in slots.iter().zip(owned) {
+                                rec[*slot] = Value::Str(Cow::Owned(cap));
+                            }
+                        }
+                    }
+                }
+                true
+            }
+            Op::Regex { src, re, slots } => {
+                match &rec[*src] {
+                    Value::Str(Cow::Borrowed(s)) => {
+                        let s: &'a str = s;
+                        if let Some(caps) = re.captures(s) {
+                            for (gi, slot) in slots {
+                                if let Some(m) = caps.get(*gi) {
+                                    rec[*slot] = Value::str(m.as_str());
+                                }
+                            }
+                        }
+                    }
+                    other => {
+                        if let Some(t) = other.as_text() {
+                            let found: Vec<(usize, String)> = re
+                                .captures(&t)
+                                .map(|caps| {
+                                    slots
+                                        .iter()
+                                        .filter_map(|(gi, slot)| caps.get(*gi).map(|m| (*slot, m.as_str().to_string())))
+                                        .collect()
+                                })
+                                .unwrap_or_default();
+                            for (slot, v) in found {
+                                rec[slot] = Value::Str(Cow::Owned(v));
+                            }
+                        }
+                    }
+                }
+                true
+            }
+        }
+    }
+}
+
+pub(super) type Row = Vec<Value<'static>>;

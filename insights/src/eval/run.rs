@@ -1,0 +1,337 @@
+//! Execution: feeds events through a [`Plan`] on worker threads, merges the workers' sinks,
+//! runs the commands after the sink and renders the result.
+//!
+//! `run_chunks` blocks the calling thread until the query is done and spawns `opts.threads`
+//! scoped workers; async callers go through [`super::Pool`] instead. Nothing here may fail for
+//! a query that compiled: malformed input only leaves fields missing.
+
+use super::compile::compile;
+use super::engine::{EvalError, QueryResult, QueryStats, RunOptions, MAX_ROWS};
+use super::event::{EventRef, LogEvent};
+use super::flatten::{extract, FxMap};
+use super::plan::{list_elements, EventField, Op, Plan, Row, SinkSpec, Stage};
+use super::sink::{cmp_keys, encode_key, SinkState, StatsState, TopK};
+use super::value::Value;
+use crate::ast::Query;
+use std::borrow::Cow;
+use std::sync::{mpsc, Arc, Mutex};
+
+struct Worker<'p> {
+    plan: &'p Plan,
+    now: i64,
+    start: Option<i64>,
+    end: Option<i64>,
+    sink: SinkState,
+    stats: QueryStats,
+}
+
+impl<'p> Worker<'p> {
+    fn new(plan: &'p Plan, opts: &RunOptions) -> Self {
+        let sink = match &plan.sink {
+            SinkSpec::Stats(_) => SinkState::Stats(StatsState::new()),
+            SinkSpec::TopK { k, .. } => SinkState::TopK(TopK { k: *k, heap: Vec::new() }),
+            SinkSpec::Dedup { .. } => SinkState::Dedup(FxMap::default(), Vec::new()),
+        };
+        Worker {
+            plan,
+            now: opts.now_ms,
+            start: opts.start,
+            end: opts.end,
+            sink,
+            stats: QueryStats::default(),
+        }
+    }
+
+    fn event(&mut self, ev: EventRef<'_>, seq: u64) {
+        if self.start.is_some_and(|s| ev.timestamp < s) || self.end.is_some_and(|e| ev.timestamp >= e) {
+            return;
+        }
+        self.stats.records_scanned += 1;
+        self.stats.bytes_scanned += ev.message.len() as u64;
+        let plan = self.plan;
+        let mut rec: Vec<Value<'_>> = vec![Value::Null; plan.seg0_len];
+        for (slot, f) in &plan.event_slots {
+            rec[*slot] = match f {
+                EventField::Timestamp => Value::Time(ev.timestamp),
+                EventField::Message => Value::str(ev.message),
+                EventField::LogStream if ev.log_stream.is_empty() => Value::Null,
+                EventField::LogStream => Value::str(ev.log_stream),
+                EventField::Log if ev.log_group.is_empty() => Value::Null,
+                EventField::Log => Value::str(ev.log_group),
+                EventField::Ptr => Value::Str(Cow::Owned(format!("{:016x}", seq))),
+                EventField::IngestionTime => ev.ingestion_time.map_or(Value::Null, Value::Time),
+            };
+        }
+        extract(ev.message, &plan.paths, &mut rec);
+        self.process(rec, 0, seq);
+    }
+
+    /// Runs stream ops from `from` on, expanding `unnest` into one record per element.
+    fn process(&mut self, mut rec: Vec<Value<'_>>, from: usize, seq: u64) {
+        let plan = self.plan;
+        for (i, op) in plan.stream.iter().enumerate().skip(from) {
+            if let Op::Unnest { src, into } = op {
+                for item in list_elements(&rec[*src]) {
+                    let mut copy = rec.clone();
+                    copy[*into] = item;
+                    self.process(copy, i + 1, seq);
+                }
+                return;
+            }
+            if !op.apply(&mut rec, self.now) {
+                return;
+            }
+        }
+        self.sink(rec, seq);
+    }
+
+    fn sink(&mut self, rec: Vec<Value<'_>>, seq: u64) {
+        let plan = self.plan;
+        self.stats.records_matched += 1;
+        let now = self.now;
+        match (&mut self.sink, &plan.sink) {
+            (SinkState::Stats(st), SinkSpec::Stats(spec)) => st.add(spec, &rec, now),
+            (SinkState::TopK(top), SinkSpec::TopK { sort, .. }) => {
+                let keys: Vec<Value<'_>> = sort.keys.iter().map(|(e, _)| e.eval(&rec, now)).collect();
+                if top.would_accept(sort, &keys, seq) {
+                    let keys: Row = keys.into_iter().map(Value::into_owned).collect();
+                    let row: Row = rec.into_iter().map(Value::into_owned).collect();
+                    top.push(sort, (keys, seq, row));
+                }
+            }
+            (SinkState::Dedup(map, buf), SinkSpec::Dedup { slots, ts_slot }) => {
+                buf.clear();
+                for s in slots {
+                    encode_key(buf, &rec[*s]);
+                }
+                let ts = rec[*ts_slot].as_millis().unwrap_or(i64::MIN);
+                let better = |cur: &(i64, u64, Row)| ts > cur.0 || (ts == cur.0 && seq < cur.1);
+                match map.get_mut(buf.as_slice()) {
+                    Some(cur) => {
+                        if better(cur) {
+                            *cur = (ts, seq, rec.into_iter().map(Value::into_owned).collect());
+                        }
+                    }
+                    None => {
+                        map.insert(
+                            buf.clone().into_boxed_slice(),
+                            (ts, seq, rec.into_iter().map(Value::into_owned).collect()),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn merge(&mut self, other: Worker<'p>) {
+        self.stats.records_scanned += other.stats.records_scanned;
+        self.stats.records_matched += other.stats.records_matched;
+        self.stats.bytes_scanned += other.stats.bytes_scanned;
+        match (&mut self.sink, other.sink, &self.plan.sink) {
+            (SinkState::Stats(a), SinkState::Stats(b), SinkSpec::Stats(spec)) => a.merge(spec, b),
+            (SinkState::TopK(a), SinkState::TopK(b), SinkSpec::TopK { sort, .. }) => {
+                for item in b.heap {
+                    if a.would_accept(sort, &item.0, item.1) {
+                        a.push(sort, item);
+                    }
+                }
+            }
+            (SinkState::Dedup(a, _), SinkState::Dedup(b, _), _) => {
+                for (k, v) in b {
+                    match a.get_mut(&k) {
+                        Some(cur) => {
+                            if v.0 > cur.0 || (v.0 == cur.0 && v.1 < cur.1) {
+                                *cur = v;
+                            }
+                        }
+                        None => {
+                            a.insert(k, v);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(self) -> (Vec<Row>, QueryStats) {
+        let plan = self.plan;
+        let rows = match (self.sink, &plan.sink) {
+            (SinkState::Stats(st), SinkSpec::Stats(spec)) => st.finish(spec, plan.seg_lens[spec.out_segment], self.now),
+            (SinkState::TopK(top), SinkSpec::TopK { sort, .. }) => top.into_sorted(sort),
+            (SinkState::Dedup(map, _), _) => {
+                let mut v: Vec<(i64, u64, Row)> = map.into_values().collect();
+                v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                v.into_iter().map(|(_, _, r)| r).collect()
+            }
+            _ => Vec::new(),
+        };
+        (rows, self.stats)
+    }
+}
+
+fn run_rest(plan: &Plan, mut rows: Vec<Row>, now: i64) -> Vec<Row> {
+    for stage in &plan.rest {
+        match stage {
+            Stage::Op(Op::Unnest { src, into }) => {
+                rows = rows
+                    .into_iter()
+                    .flat_map(|r| {
+                        list_elements(&r[*src])
+                            .into_iter()
+                            .map(|item| {
+                                let mut copy = r.clone();
+                                copy[*into] = item;
+                                copy
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+            }
+            Stage::Op(op) => rows.retain_mut(|r| op.apply(r, now)),
+            Stage::Limit(n) => rows.truncate(*n),
+            Stage::Sort(sort) => {
+                let mut keyed: Vec<(Row, Row)> = rows
+                    .into_iter()
+                    .map(|r| {
+                        let k: Row = sort.keys.iter().map(|(e, _)| e.eval(&r, now).into_owned()).collect();
+                        (k, r)
+                    })
+                    .collect();
+                keyed.sort_by(|a, b| cmp_keys(sort, &a.0, &b.0));
+                rows = keyed.into_iter().map(|(_, r)| r).collect();
+            }
+            Stage::Dedup(slots) => {
+                let mut seen = std::collections::HashSet::new();
+                rows.retain(|r| {
+                    let mut buf = Vec::new();
+                    for s in slots {
+                        encode_key(&mut buf, r.get(*s).unwrap_or(&Value::Null));
+                    }
+                    seen.insert(buf)
+                });
+            }
+            Stage::Stats(spec) => {
+                let mut st = StatsState::new();
+                for r in &rows {
+                    st.add(spec, r, now);
+                }
+                rows = st.finish(spec, plan.seg_lens[spec.out_segment], now);
+            }
+        }
+    }
+    rows.truncate(MAX_ROWS);
+    rows
+}
+
+fn render(plan: &Plan, rows: Vec<Row>, stats: QueryStats) -> QueryResult {
+    let out = rows
+        .into_iter()
+        .map(|r| {
+            plan.output
+                .iter()
+                .filter_map(|(name, slot)| slot.and_then(|s| r.get(s)).and_then(Value::display).map(|v| (name.clone(), v)))
+                .collect()
+        })
+        .collect();
+    QueryResult {
+        columns: plan.output.iter().map(|(n, _)| n.clone()).collect(),
+        rows: out,
+        stats,
+    }
+}
+
+/// Runs a query over owned events (batched and spread over the worker threads).
+pub fn run(q: &Query, events: impl IntoIterator<Item = LogEvent>, opts: &RunOptions) -> Result<QueryResult, EvalError> {
+    let mut it = events.into_iter();
+    let chunks = std::iter::from_fn(move || {
+        let chunk: Vec<LogEvent> = it.by_ref().take(2048).collect();
+        (!chunk.is_empty()).then_some(chunk)
+    });
+    run_chunks(
+        q,
+        chunks,
+        |chunk: &Vec<LogEvent>, emit: &mut dyn FnMut(EventRef<'_>)| chunk.iter().for_each(|e| emit(e.as_ref())),
+        opts,
+    )
+}
+
+/// Runs a query over chunks of input decoded by `decode` inside the workers, so decoding (line
+/// detection, JSON envelope parsing) is parallel too. Chunks are numbered in order; events get
+/// a sequence number (chunk, index) that makes ties deterministic.
+pub fn run_chunks<C, I, D>(q: &Query, chunks: I, decode: D, opts: &RunOptions) -> Result<QueryResult, EvalError>
+where
+    C: Send,
+    I: Iterator<Item = C>,
+    D: Fn(&C, &mut dyn FnMut(EventRef<'_>)) + Sync,
+{
+    let plan = compile(q)?;
+    let threads = opts.threads.max(1);
+    let mut workers: Vec<Worker<'_>> = Vec::new();
+    if threads == 1 {
+        let mut w = Worker::new(&plan, opts);
+        for (ci, chunk) in chunks.enumerate() {
+            let mut idx = 0u64;
+            decode(&chunk, &mut |ev| {
+                w.event(ev, ((ci as u64) << 32) | idx);
+                idx += 1;
+            });
+        }
+        workers.push(w);
+    } else {
+        let (tx, rx) = mpsc::sync_channel::<(u64, C)>(threads * 2);
+        let rx = Arc::new(Mutex::new(rx));
+        let plan_ref = &plan;
+        let decode = &decode;
+        workers = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let rx = Arc::clone(&rx);
+                    s.spawn(move || {
+                        let mut w = Worker::new(plan_ref, opts);
+                        loop {
+                            let msg = match rx.lock() {
+                                Ok(guard) => guard.recv(),
+                                Err(_) => break,
+                            };
+                            let Ok((ci, chunk)) = msg else { break };
+                            let mut idx = 0u64;
+                            decode(&chunk, &mut |ev| {
+                                w.event(ev, (ci << 32) | idx);
+                                idx += 1;
+                            });
+                        }
+                        w
+                    })
+                })
+                .collect();
+            for (ci, chunk) in chunks.enumerate() {
+                if tx.send((ci as u64, chunk)).is_err() {
+                    break;
+                }
+            }
+            drop(tx);
+            // A worker that panicked lost its share of the input: re-raise its panic on this
+            // thread (as the single-threaded path would) rather than return partial results.
+            let mut done = Vec::with_capacity(handles.len());
+            for h in handles {
+                match h.join() {
+                    Ok(w) => done.push(w),
+                    Err(payload) => std::panic::resume_unwind(payload),
+                }
+            }
+            done
+        });
+    }
+    let mut it = workers.into_iter();
+    let Some(mut first) = it.next() else {
+        return Ok(render(&plan, Vec::new(), QueryStats::default()));
+    };
+    for w in it {
+        first.merge(w);
+    }
+    let (rows, stats) = first.finish();
+    let rows = run_rest(&plan, rows, opts.now_ms);
+    Ok(render(&plan, rows, stats))
+}

@@ -1,0 +1,375 @@
+//! Commands: one method per command (`fields`, `filter`, `stats`, `sort`, `limit`, `parse`,
+//! `dedup`, `unnest`, ...) plus the SOURCE clause, and the checks that need a command's context
+//! (fields after `stats`, `parse` capture counts, the `limit` range).
+//!
+//! Expressions inside a command are left to the `expr` module; this module must never parse
+//! operators itself, or precedence and the nesting limits would have two homes.
+
+use super::{describe, is_word, output_name, Ctx, PResult, Parser, MAX_LIMIT};
+use crate::ast::{Command, Expr, Order, ParsePattern, Projection, SortKey, Source};
+use crate::error::{suggest, Diagnostic, Span};
+use crate::functions::{self, FunctionKind, COMMANDS};
+use crate::lexer::Tok;
+
+impl Parser<'_> {
+    pub(super) fn source(&mut self) -> PResult<Source> {
+        self.pos += 1; // SOURCE
+        let mut s = Source::default();
+        if is_word(self.peek(), "logGroups") && self.peek_at(1) == Some(&Tok::LParen) {
+            self.pos += 2;
+            while !self.eat(&Tok::RParen) {
+                let key_span = self.span();
+                let key = match self.bump().map(|t| t.tok) {
+                    Some(Tok::Ident(k)) => k,
+                    other => {
+                        return Err(Diagnostic::new(
+                            format!(
+                                "expected a logGroups option such as `namePrefix:`, found {}",
+                                describe(other.as_ref())
+                            ),
+                            key_span,
+                        ))
+                    }
+                };
+                if !self.eat(&Tok::Colon) {
+                    return Err(self.err_expected("`:`"));
+                }
+                let values = self.string_or_list()?;
+                match key.to_ascii_lowercase().as_str() {
+                    "nameprefix" => s.name_prefixes.extend(values),
+                    "loggroupname" | "names" => s.names.extend(values),
+                    "accountidentifiers" => s.account_identifiers.extend(values),
+                    "class" => s.class = values.into_iter().next(),
+                    _ => {
+                        return Err(Diagnostic::new(format!("unknown logGroups option `{key}`"), key_span)
+                            .with_help("options: namePrefix, class, accountIdentifiers, logGroupName"))
+                    }
+                }
+                if !self.eat(&Tok::Comma) && self.peek() != Some(&Tok::RParen) {
+                    return Err(self.err_expected("`,` or `)`"));
+                }
+            }
+        } else {
+            loop {
+                s.names.extend(self.string_or_list()?);
+                if !self.eat(&Tok::Comma) {
+                    break;
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    fn string_or_list(&mut self) -> PResult<Vec<String>> {
+        match self.peek() {
+            Some(Tok::Str(v)) | Some(Tok::Ident(v)) => {
+                let v = v.clone();
+                self.pos += 1;
+                Ok(vec![v])
+            }
+            Some(Tok::LBracket) => {
+                let open = self.span();
+                self.pos += 1;
+                let mut out = Vec::new();
+                loop {
+                    match self.peek() {
+                        Some(Tok::RBracket) => {
+                            self.pos += 1;
+                            return Ok(out);
+                        }
+                        Some(Tok::Str(v)) => {
+                            out.push(v.clone());
+                            self.pos += 1;
+                            if !self.eat(&Tok::Comma) && self.peek() != Some(&Tok::RBracket) {
+                                return Err(self.err_expected("`,` or `]`"));
+                            }
+                        }
+                        None => return Err(Diagnostic::new("unclosed `[`: expected `]`", open)),
+                        _ => return Err(self.err_expected("a log group name in quotes")),
+                    }
+                }
+            }
+            _ => Err(self.err_expected("a log group name in quotes")),
+        }
+    }
+
+    pub(super) fn command(&mut self) -> PResult<Command> {
+        let span = self.span();
+        let name = match self.peek() {
+            Some(Tok::Ident(n)) => n.clone(),
+            _ => return Err(self.err_expected("a command such as `fields`, `filter` or `stats`")),
+        };
+        let Some(info) = functions::command(&name) else {
+            let mut d = Diagnostic::new(format!("unknown command `{name}`"), span);
+            if let Some(s) = suggest(&name, COMMANDS.iter().map(|c| c.name)) {
+                d.message = format!("unknown command `{name}` — did you mean `{s}`?");
+            } else if functions::lookup(&name).is_some() {
+                d = d.with_help(format!(
+                    "`{name}` is a function; use it inside a command, e.g. `fields {name}(...)` or `stats {name}(...)`"
+                ));
+            } else {
+                d = d.with_help("commands: fields, display, filter, stats, sort, limit, parse, dedup, unmask, unnest, filterIndex");
+            }
+            return Err(d);
+        };
+        self.pos += 1;
+        let cmd = match info.name {
+            "fields" => {
+                let p = self.projections(Ctx::Scalar, &[])?;
+                self.note_defined(p.iter().map(output_name));
+                Command::Fields(p)
+            }
+            "display" => Command::Display(self.field_list()?),
+            "filter" => Command::Filter(self.expr_top(Ctx::Scalar, "a condition such as `level = \"error\"`")?),
+            "filterIndex" => Command::FilterIndex(self.expr_top(Ctx::Scalar, "a condition such as `requestId = \"...\"`")?),
+            "stats" => self.stats(span)?,
+            "sort" => Command::Sort(self.sort_keys()?),
+            "limit" => Command::Limit(self.limit()?),
+            "parse" => self.parse_cmd()?,
+            "dedup" => Command::Dedup(self.field_list()?),
+            "unmask" => Command::Unmask(self.field_name()?),
+            "unnest" => {
+                let field = self.field_name()?;
+                if !self.eat_word("into") {
+                    return Err(self.err_expected("`into name` after the unnested field"));
+                }
+                let into = self.field_name()?;
+                self.note_defined(std::iter::once(into.clone()));
+                Command::Unnest { field, into }
+            }
+            other => {
+                let mut args = Vec::new();
+                let mut depth = 0usize;
+                while let Some(t) = self.toks.get(self.pos) {
+                    match t.tok {
+                        Tok::Pipe if depth == 0 => break,
+                        Tok::LParen | Tok::LBracket => depth += 1,
+                        Tok::RParen | Tok::RBracket => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    args.push(self.src[t.span.start..t.span.end].to_string());
+                    self.pos += 1;
+                }
+                Command::Unsupported {
+                    name: other.to_string(),
+                    args,
+                }
+            }
+        };
+        Ok(cmd)
+    }
+
+    fn note_defined(&mut self, names: impl Iterator<Item = String>) {
+        if let Some(av) = &mut self.available {
+            for n in names {
+                if !av.contains(&n) {
+                    av.push(n);
+                }
+            }
+        }
+    }
+
+    fn field_name(&mut self) -> PResult<String> {
+        match self.peek() {
+            Some(Tok::Ident(n)) if !functions::is_keyword(n) => {
+                let n = n.clone();
+                self.pos += 1;
+                Ok(n)
+            }
+            Some(Tok::Backquoted(n)) => {
+                let n = n.clone();
+                self.pos += 1;
+                Ok(n)
+            }
+            _ => Err(self.err_expected("a field name")),
+        }
+    }
+
+    fn field_list(&mut self) -> PResult<Vec<String>> {
+        let mut out = vec![self.field_name()?];
+        while self.eat(&Tok::Comma) {
+            out.push(self.field_name()?);
+        }
+        Ok(out)
+    }
+
+    fn projections(&mut self, ctx: Ctx, stop: &[&str]) -> PResult<Vec<Projection>> {
+        let mut out = Vec::new();
+        self.proj_spans.clear();
+        loop {
+            let start = self.span();
+            let expr = self.expr_top(ctx, "a field or expression")?;
+            let span = start.to(self.prev_span());
+            self.proj_spans.push(span);
+            let alias = if self.eat_word("as") { Some(self.field_name()?) } else { None };
+            out.push(Projection { expr, alias });
+            if !self.eat(&Tok::Comma) {
+                break;
+            }
+            if stop.iter().any(|w| is_word(self.peek(), w)) {
+                return Err(self.err_expected("another expression after `,`"));
+            }
+        }
+        Ok(out)
+    }
+
+    fn stats(&mut self, _span: Span) -> PResult<Command> {
+        let aggregates = self.projections(Ctx::Stats, &["by"])?;
+        // Every aggregate expression must aggregate, and read fields only inside aggregates.
+        for (i, p) in aggregates.iter().enumerate() {
+            if let Some(field) = bare_field_outside_aggregate(&p.expr) {
+                let span = self.proj_spans.get(i).copied().unwrap_or(self.eof);
+                return Err(
+                    Diagnostic::new(format!("`{field}` in `stats` must be inside an aggregate function"), span).with_help(format!(
+                        "group by it with `by {field}`, or aggregate it, e.g. `count_distinct({field})`"
+                    )),
+                );
+            }
+        }
+        let by = if self.eat_word("by") {
+            self.projections(Ctx::Scalar, &[])?
+        } else {
+            Vec::new()
+        };
+        let mut names: Vec<String> = by.iter().map(output_name).collect();
+        names.extend(aggregates.iter().map(output_name));
+        self.available = Some(names);
+        Ok(Command::Stats { aggregates, by })
+    }
+
+    fn sort_keys(&mut self) -> PResult<Vec<SortKey>> {
+        let mut keys = Vec::new();
+        loop {
+            let start = self.span();
+            let expr = self.expr_top(Ctx::Scalar, "a field to sort by")?;
+            let span = start.to(self.prev_span());
+            if let Some(av) = &self.available {
+                for f in expr.fields() {
+                    if !av.contains(&f) {
+                        return Err(
+                            Diagnostic::new(format!("cannot sort by `{f}`: the preceding `stats` removed it"), span)
+                                .with_help(format!("after `stats`, the fields are: {}", av.join(", "))),
+                        );
+                    }
+                }
+            }
+            let order = if self.eat_word("asc") {
+                Some(Order::Asc)
+            } else if self.eat_word("desc") {
+                Some(Order::Desc)
+            } else {
+                None
+            };
+            keys.push(SortKey { expr, order });
+            if !self.eat(&Tok::Comma) {
+                return Ok(keys);
+            }
+        }
+    }
+
+    fn limit(&mut self) -> PResult<u64> {
+        let span = self.span();
+        let neg = self.eat(&Tok::Minus);
+        match self.peek() {
+            Some(Tok::Number(n)) => {
+                let n = *n;
+                self.pos += 1;
+                let span = span.to(self.prev_span());
+                let text = &self.src[span.start..span.end];
+                if neg || n < 1.0 || n.fract() != 0.0 {
+                    return Err(
+                        Diagnostic::new(format!("`limit` needs a positive whole number, found `{text}`"), span)
+                            .with_help(format!("use a number from 1 to {MAX_LIMIT}, e.g. `limit 20`")),
+                    );
+                }
+                if n > MAX_LIMIT as f64 {
+                    return Err(Diagnostic::new(format!("`limit {text}` is over the maximum of {MAX_LIMIT}"), span));
+                }
+                Ok(n as u64)
+            }
+            _ => Err(self.err_expected("a number of results after `limit`")),
+        }
+    }
+
+    fn parse_cmd(&mut self) -> PResult<Command> {
+        let field = match self.peek() {
+            Some(Tok::Str(_) | Tok::Regex { .. }) => "@message".to_string(),
+            _ => self.field_name()?,
+        };
+        let pat_span = self.span();
+        let pattern = match self.bump().map(|t| t.tok) {
+            Some(Tok::Str(glob)) => {
+                let stars = glob.matches('*').count();
+                if stars == 0 {
+                    return Err(Diagnostic::new("the `parse` pattern has no `*` to capture", pat_span)
+                        .with_help("mark each part to extract with `*`, e.g. \"user=* ip=*\""));
+                }
+                if !self.eat_word("as") {
+                    return Err(self.err_expected(&format!("`as` and {stars} field name{}", if stars == 1 { "" } else { "s" })));
+                }
+                let names_start = self.span();
+                let names = self.field_list()?;
+                if names.len() != stars {
+                    let span = names_start.to(self.prev_span());
+                    return Err(Diagnostic::new(
+                        format!(
+                            "the `parse` pattern has {stars} `*` capture{} but {} field name{} given after `as`",
+                            if stars == 1 { "" } else { "s" },
+                            names.len(),
+                            if names.len() == 1 { " is" } else { "s are" }
+                        ),
+                        span,
+                    )
+                    .with_help("give one field name per `*`"));
+                }
+                ParsePattern::Glob { pattern: glob, names }
+            }
+            Some(Tok::Regex { pattern, flags }) => {
+                let names = crate::lexer::named_groups(&pattern).map_err(|m| Diagnostic::new(format!("invalid regex: {m}"), pat_span))?;
+                if names.is_empty() {
+                    return Err(Diagnostic::new("the `parse` regex has no named groups to extract", pat_span)
+                        .with_help("name each capture, e.g. /user=(?<user>\\S+)/"));
+                }
+                if is_word(self.peek(), "as") {
+                    return Err(Diagnostic::new(
+                        "a `parse` regex names its fields with (?<name>...) groups; `as` is only for glob patterns",
+                        self.span(),
+                    ));
+                }
+                ParsePattern::Regex { pattern, flags, names }
+            }
+            other => {
+                return Err(Diagnostic::new(
+                    format!(
+                        "expected a pattern in quotes or a /regex/ after the parsed field, found {}",
+                        describe(other.as_ref())
+                    ),
+                    pat_span,
+                ))
+            }
+        };
+        let names = match &pattern {
+            ParsePattern::Glob { names, .. } | ParsePattern::Regex { names, .. } => names.clone(),
+        };
+        self.note_defined(names.into_iter());
+        Ok(Command::Parse { field, pattern })
+    }
+}
+
+fn bare_field_outside_aggregate(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Field(n) => Some(n.clone()),
+        Expr::Call { name, args } => {
+            if functions::lookup(name).is_some_and(|f| f.kind == FunctionKind::Aggregate) {
+                None
+            } else {
+                args.iter().find_map(bare_field_outside_aggregate)
+            }
+        }
+        Expr::Unary(_, e) => bare_field_outside_aggregate(e),
+        Expr::Binary(_, l, r) => bare_field_outside_aggregate(l).or_else(|| bare_field_outside_aggregate(r)),
+        Expr::In { expr, list, .. } => bare_field_outside_aggregate(expr).or_else(|| bare_field_outside_aggregate(list)),
+        Expr::List(items) => items.iter().find_map(bare_field_outside_aggregate),
+        _ => None,
+    }
+}
