@@ -6,7 +6,10 @@
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::Bytes;
 use serde::{Deserialize, Serialize};
+
+use crate::domain::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -18,21 +21,27 @@ pub enum AppError {
     #[error("Wrong email or password")]
     InvalidCredentials,
     #[error("This needs the {needed} role; you are signed in as {have}")]
-    Forbidden { needed: String, have: String },
+    Forbidden { needed: Role, have: Role },
+    #[error("This account is deactivated. Ask an admin to reactivate it.")]
+    Deactivated,
+    #[error("This needs a signed-in browser session; an API token cannot do it")]
+    SessionRequired,
     #[error("Request refused: it came from another site")]
     CrossOrigin,
-    #[error("{field}: {message}")]
-    Validation { field: String, message: String },
+    #[error("{field}: {problem}")]
+    Validation { field: String, problem: String },
     #[error("{message}")]
     Conflict { message: String },
     #[error("{message}")]
     TooManyRequests { message: String, retry_after_secs: u64 },
-    #[error("CloudWatch said: {message}")]
-    Upstream { message: String },
+    #[error("{message}")]
+    Busy { message: String, retry_after_secs: u64 },
+    #[error("CloudWatch said: {detail}")]
+    Upstream { detail: String },
     #[error("Something went wrong on the server (reference {reference})")]
     Internal { reference: String },
-    #[error("The server could not be reached or did not understand the request: {message}")]
-    Request { message: String },
+    #[error("The server could not be reached or did not understand the request: {detail}")]
+    Request { detail: String },
 }
 
 impl AppError {
@@ -43,7 +52,7 @@ impl AppError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation {
             field: field.into(),
-            message: message.into(),
+            problem: message.into(),
         }
     }
 
@@ -57,19 +66,44 @@ impl AppError {
         match self {
             Self::NotFound { .. } => S::NOT_FOUND,
             Self::Unauthorized | Self::InvalidCredentials => S::UNAUTHORIZED,
-            Self::Forbidden { .. } | Self::CrossOrigin => S::FORBIDDEN,
+            Self::Forbidden { .. } | Self::Deactivated | Self::SessionRequired | Self::CrossOrigin => S::FORBIDDEN,
             Self::Validation { .. } => S::UNPROCESSABLE_ENTITY,
             Self::Conflict { .. } => S::CONFLICT,
             Self::TooManyRequests { .. } => S::TOO_MANY_REQUESTS,
+            Self::Busy { .. } => S::SERVICE_UNAVAILABLE,
             Self::Upstream { .. } => S::BAD_GATEWAY,
             Self::Internal { .. } => S::INTERNAL_SERVER_ERROR,
             Self::Request { .. } => S::BAD_REQUEST,
         }
     }
+
+    /// Seconds to wait before trying again, for the `Retry-After` header.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after_secs, .. } | Self::Busy { retry_after_secs, .. } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
+    /// The one JSON shape of every error Watchpost answers, from server functions and plain
+    /// routes alike: the error's fields (`kind`, …) and its `message`, the whole sentence a
+    /// person reads. (No variant has a field of that name, so nothing is overwritten.)
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_else(|_| serde_json::json!({"kind": "internal"}));
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("message".into(), self.to_string().into());
+        }
+        value
+    }
 }
 
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
+
+    /// The shared shape (see [`AppError::to_json`]); decoding ignores the extra `message`.
+    fn ser(&self) -> Bytes {
+        Bytes::from(self.to_json().to_string())
+    }
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
@@ -78,9 +112,7 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::ServerError(_) | ServerFnErrorErr::Registration(_) => Self::Internal {
                 reference: "server-fn".into(),
             },
-            other => Self::Request {
-                message: other.to_string(),
-            },
+            other => Self::Request { detail: other.to_string() },
         }
     }
 }
@@ -89,19 +121,64 @@ pub type AppResult<T> = Result<T, AppError>;
 
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AppError {
-    /// JSON endpoints (`/auth/*`, `/api/v1/*`) answer `{"error": {...}}` with the right status.
+    /// Plain routes (`/auth/*`, `/api/v1/*`, `/hooks/*`) answer the same JSON as server functions,
+    /// with the right status (and `Retry-After` when there is one).
     fn into_response(self) -> axum::response::Response {
-        let status = self.status();
-        let mut res = (
-            status,
-            axum::Json(serde_json::json!({ "error": self, "message": self.to_string() })),
-        )
-            .into_response();
-        if let Self::TooManyRequests { retry_after_secs, .. } = &self {
-            if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                res.headers_mut().insert(http::header::RETRY_AFTER, v);
-            }
+        let mut res = (self.status(), axum::Json(self.to_json())).into_response();
+        if let Some(secs) = self.retry_after_secs() {
+            res.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one JSON shape every error is answered with, one of each kind. Clients (the browser
+    /// bundle, scripts on `/api/v1`) parse this: a change here is a change of the API.
+    #[test]
+    fn every_error_has_one_json_shape() {
+        let all = [
+            AppError::not_found("that dashboard"),
+            AppError::Unauthorized,
+            AppError::InvalidCredentials,
+            AppError::Forbidden {
+                needed: Role::Admin,
+                have: Role::Editor,
+            },
+            AppError::Deactivated,
+            AppError::SessionRequired,
+            AppError::CrossOrigin,
+            AppError::validation("email", "needs an @"),
+            AppError::conflict("an account for a@b.c already exists"),
+            AppError::TooManyRequests {
+                message: "Too many failed sign-ins.".into(),
+                retry_after_secs: 60,
+            },
+            AppError::Busy {
+                message: "busy".into(),
+                retry_after_secs: 1,
+            },
+            AppError::Upstream {
+                detail: "ThrottlingException".into(),
+            },
+            AppError::Internal {
+                reference: "0123456789ab".into(),
+            },
+            AppError::Request {
+                detail: "missing field `role`".into(),
+            },
+        ];
+        let shapes: Vec<serde_json::Value> = all
+            .iter()
+            .map(|e| serde_json::json!({"status": e.status().as_u16(), "body": e.to_json()}))
+            .collect();
+        insta::assert_json_snapshot!(shapes);
+        for e in &all {
+            let back: AppError = serde_json::from_value(e.to_json()).expect("the shape decodes back");
+            assert_eq!(&back, e);
+        }
     }
 }

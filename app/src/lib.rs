@@ -14,16 +14,18 @@ pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::api::account::who_am_i;
-use crate::domain::user::CurrentUser;
+use crate::components::ShellLayout;
+use crate::domain::CurrentUser;
 use crate::error::AppError;
 use crate::pages::{account::AccountPage, admin::AdminPage, login::LoginPage, not_found::NotFound, sections::*};
 
 /// The whole HTML document, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en" data-theme=initial_theme()>
@@ -61,14 +63,35 @@ fn initial_theme() -> &'static str {
     "system"
 }
 
-/// The signed-in user, fetched once per page load and shared by the shell and pages.
+/// The page's Content-Security-Policy: scripts only from here or with this response's nonce
+/// (the hydration script and resource data carry it), WebAssembly allowed to compile, nothing
+/// framed. In `cargo leptos watch`, the live-reload socket is allowed too.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let Some(res) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let nonce = leptos::nonce::use_nonce().map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    let reload = use_context::<LeptosOptions>()
+        .filter(|_| std::env::var_os("LEPTOS_WATCH").is_some())
+        .map(|o| format!(" ws://{}:{}", o.site_addr.ip(), o.reload_port))
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'{reload}; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    if let Ok(v) = http::HeaderValue::from_str(&policy) {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
+/// The signed-in user, fetched once by the shell and shared with its pages.
 pub type UserResource = Resource<Result<CurrentUser, AppError>>;
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let me: UserResource = Resource::new(|| (), |_| who_am_i());
-    provide_context(me);
 
     view! {
         <Stylesheet id="leptos" href="/pkg/watchpost.css" />
@@ -78,16 +101,19 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                <Route path=path!("/dashboards") view=DashboardsPage ssr=SsrMode::Async />
-                <Route path=path!("/explore") view=ExplorePage ssr=SsrMode::Async />
-                <Route path=path!("/metrics-explorer") view=MetricsPage ssr=SsrMode::Async />
-                <Route path=path!("/alarms") view=AlarmsPage ssr=SsrMode::Async />
-                <Route path=path!("/incidents") view=IncidentsPage ssr=SsrMode::Async />
-                <Route path=path!("/runbooks") view=RunbooksPage ssr=SsrMode::Async />
-                <Route path=path!("/queries") view=QueryLibraryPage ssr=SsrMode::Async />
-                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                // Every other page is signed-in and lives inside the shell, mounted once.
+                <ParentRoute path=path!("") view=ShellLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("dashboards") view=DashboardsPage ssr=SsrMode::Async />
+                    <Route path=path!("explore") view=ExplorePage ssr=SsrMode::Async />
+                    <Route path=path!("metrics-explorer") view=MetricsPage ssr=SsrMode::Async />
+                    <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async />
+                    <Route path=path!("incidents") view=IncidentsPage ssr=SsrMode::Async />
+                    <Route path=path!("runbooks") view=RunbooksPage ssr=SsrMode::Async />
+                    <Route path=path!("queries") view=QueryLibraryPage ssr=SsrMode::Async />
+                    <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
+                </ParentRoute>
             </Routes>
         </Router>
     }

@@ -5,13 +5,14 @@ use leptos::config::get_configuration;
 use tokio::net::TcpListener;
 
 use app::backend::audit::Actor;
-use app::backend::auth::random_secret;
-use app::backend::{tokens, users};
-use app::domain::user::{parse_display_name, parse_new_password, CurrentUser};
-use app::domain::{Email, Role, UserId};
+use app::backend::db::MIGRATOR;
+use app::backend::identity::password::generated_password;
+use app::backend::identity::{tokens, users, PasswordHasher};
+use app::domain::{DisplayName, Email, NewPassword, Role, TokenName};
 
 use crate::config::Config;
-use crate::startup::{self, anyhow_free::Result, RouterParts, MIGRATOR};
+use crate::routes::RouterParts;
+use crate::startup::{self, anyhow_free::Result};
 
 #[derive(Debug, Parser)]
 #[command(name = "watchpost", version, about = "Monitoring and incident investigation on Amazon CloudWatch")]
@@ -109,7 +110,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<()> {
         Command::Insights { .. } => Err("`insights` runs without the server set-up".into()),
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            let db = startup::connect(&config).await?;
+            let db = startup::connect(&config.database).await?;
             MIGRATOR.run(&db).await?;
             println!("migrations applied");
             Ok(())
@@ -120,16 +121,16 @@ pub async fn run(cli: Cli, config: Config) -> Result<()> {
             name,
             password,
         } => {
-            let db = startup::connect(&config).await?;
+            let db = startup::connect(&config.database).await?;
             MIGRATOR.run(&db).await?;
             let email: Email = email.parse()?;
-            let display_name = parse_display_name(
-                name.as_deref()
-                    .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("user")),
-            )?;
+            let display_name = match name {
+                Some(n) => n.parse()?,
+                None => DisplayName::from_email(&email),
+            };
             let (password, generated) = match password {
-                Some(p) => (parse_new_password(&p)?, false),
-                None => (random_secret(16), true),
+                Some(p) => (p.parse::<NewPassword>()?, false),
+                None => (generated_password(), true),
             };
             let new = users::NewUser {
                 email: email.clone(),
@@ -137,10 +138,11 @@ pub async fn run(cli: Cli, config: Config) -> Result<()> {
                 role: role.parse()?,
                 password: password.clone(),
             };
-            users::create(&db, &Actor::system(), new).await?;
+            let hasher = PasswordHasher::new(config.identity.max_concurrent_hashes);
+            users::create(&db, &hasher, &Actor::system(), new).await?;
             println!("created {email}");
             if generated {
-                println!("password (shown once): {password}");
+                println!("password (shown once): {}", password.expose());
             }
             Ok(())
         }
@@ -150,27 +152,17 @@ pub async fn run(cli: Cli, config: Config) -> Result<()> {
             role,
             expires_in_days,
         } => {
-            let db = startup::connect(&config).await?;
+            let db = startup::connect(&config.database).await?;
             MIGRATOR.run(&db).await?;
             let email: Email = email.parse()?;
-            let row = sqlx::query_as::<_, (uuid::Uuid, String, String, String)>(
-                "SELECT id, email, display_name, role FROM users WHERE email = $1 AND active",
-            )
-            .bind(email.as_str())
-            .fetch_optional(&db)
-            .await?
-            .ok_or_else(|| format!("no active account for {email}"))?;
-            let owner = CurrentUser {
-                id: UserId(row.0),
-                email: row.1,
-                display_name: row.2,
-                role: row.3.parse()?,
-            };
+            let owner = users::active_by_email(&db, &email)
+                .await?
+                .ok_or_else(|| format!("no active account for {email}"))?;
             let role: Role = match role {
                 Some(r) => r.parse()?,
                 None => owner.role,
             };
-            let name = tokens::parse_name(&name)?;
+            let name: TokenName = name.parse()?;
             let token = tokens::create(&db, &Actor::system(), &owner, name, role, expires_in_days).await?;
             println!("{}", token.secret);
             Ok(())
@@ -183,44 +175,43 @@ async fn serve(config: Config) -> Result<()> {
     if leptos_options.output_name.is_empty() {
         leptos_options.output_name = "watchpost".into();
     }
-    let db = startup::connect(&config)
+    let db = startup::connect(&config.database)
         .await
         .map_err(|e| format!("cannot reach the database: {e}"))?;
     MIGRATOR.run(&db).await.map_err(|e| format!("cannot apply migrations: {e}"))?;
-    ensure_first_admin(&db, &config).await?;
-    startup::spawn_upkeep(db.clone(), config.settings.session_idle);
-    let listener = TcpListener::bind(config.bind)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let state = startup::state(leptos_options, db.clone(), config.identity.clone());
+    ensure_first_admin(&db, state.identity.hasher(), &config).await?;
+    startup::spawn_upkeep(db, config.identity.sessions.idle);
+    let bind = config.http.bind;
+    let listener = TcpListener::bind(bind).await.map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let app = startup::router(
-        db,
+        state,
         RouterParts {
-            leptos_options,
-            settings: config.settings.clone(),
-            cookie_secure: config.cookie_secure,
-            public_url: config.public_url.clone(),
+            public_url: config.http.public_url.clone(),
+            trusted_proxies: config.http.trusted_proxies,
         },
     );
-    tracing::info!(address = %config.bind, "Watchpost is listening on http://{}", config.bind);
+    tracing::info!(address = %bind, "Watchpost is listening on http://{bind}");
     startup::serve(listener, app).await?;
     Ok(())
 }
 
 /// With WATCHPOST_ADMIN_EMAIL set, that admin exists (password from WATCHPOST_ADMIN_PASSWORD, or
 /// generated and printed once). Without it, a first admin is created only on an empty database.
-async fn ensure_first_admin(db: &sqlx::PgPool, config: &Config) -> Result<()> {
-    let email = match &config.admin_email {
+async fn ensure_first_admin(db: &sqlx::PgPool, hasher: &PasswordHasher, config: &Config) -> Result<()> {
+    let email = match &config.first_admin.email {
         Some(e) => e.clone(),
         None if users::any_admin(db).await? => return Ok(()),
         None => "admin@watchpost.local".parse()?,
     };
-    let password = config.admin_password.as_ref().map(|p| p.expose().to_string());
-    if let Some(p) = &password {
-        parse_new_password(p)?;
-    }
-    if let Some(generated) = users::ensure_admin(db, &email, password).await? {
-        // Printed, not logged: it must not end up in a log store.
-        println!("\n  First admin account: {email}\n  Password (shown once): {generated}\n");
+    let password = config.first_admin.password()?;
+    if let Some(generated) = users::ensure_admin(db, hasher, &email, password).await? {
+        // Printed, not logged, so it stays out of the log store — but stdout of a container is
+        // often collected too (on ECS, into CloudWatch Logs): set WATCHPOST_ADMIN_PASSWORD there.
+        println!(
+            "\n  First admin account: {email}\n  Password (shown once): {}\n",
+            generated.expose()
+        );
     }
     Ok(())
 }

@@ -1,31 +1,13 @@
-//! Typed settings from the environment (and an optional `.env` file beside the binary's working
-//! directory). Secrets are wrapped so they never reach a log line.
+//! Typed settings from the environment (and an optional `.env` file, read with `dotenvy`; the
+//! real environment wins). Secrets are `secrecy` strings so they never reach a log line.
 
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use app::backend::Settings;
-use app::domain::Email;
-
-/// A value that must never be printed.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+use app::backend::identity::{IdentitySettings, SessionSettings, ThrottleSettings};
+use app::domain::{Email, NewPassword};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -33,18 +15,36 @@ pub enum LogFormat {
     Pretty,
 }
 
+/// How the server meets the network.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub bind: SocketAddr,
+    /// The address people use (e.g. `https://watchpost.example.com`), without a trailing slash:
+    /// our own origin for cross-site checks, and https here makes cookies Secure.
+    pub public_url: Option<String>,
+    /// Proxies in front of us whose `X-Forwarded-For`/`-Proto` we believe (1 behind an ALB).
+    pub trusted_proxies: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+/// The account `serve` makes sure exists.
+#[derive(Debug, Clone)]
+pub struct FirstAdmin {
+    pub email: Option<Email>,
+    pub password: Option<SecretString>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub bind: SocketAddr,
-    pub database_url: Secret,
-    pub db_max_connections: u32,
-    /// The address people use (e.g. `https://watchpost.example.com`); decides Secure cookies and
-    /// which Origin is our own.
-    pub public_url: Option<String>,
-    pub cookie_secure: bool,
-    pub settings: Settings,
-    pub admin_email: Option<Email>,
-    pub admin_password: Option<Secret>,
+    pub http: HttpSettings,
+    pub database: DatabaseSettings,
+    pub identity: IdentitySettings,
+    pub first_admin: FirstAdmin,
     pub log_format: LogFormat,
 }
 
@@ -83,14 +83,23 @@ fn hours(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
     Ok(Duration::from_secs_f64(h * 3_600.0))
 }
 
+fn positive(name: &'static str, default: i64) -> Result<i64, ConfigError> {
+    let n: i64 = parsed(name, default)?;
+    if n < 1 {
+        return Err(ConfigError {
+            name,
+            problem: "must be at least 1".into(),
+        });
+    }
+    Ok(n)
+}
+
 impl Config {
     /// Reads `.env` (when present, without overriding the real environment) and then the
-    /// environment.
+    /// environment. Call before any other thread starts: `.env` sets process variables.
     pub fn from_env() -> Result<Self, ConfigError> {
-        load_dotenv(".env");
+        let _ = dotenvy::dotenv();
         let default_bind: SocketAddr = parsed("LEPTOS_SITE_ADDR", SocketAddr::from(([127, 0, 0, 1], 3000)))?;
-        let bind = parsed("WATCHPOST_BIND", default_bind)?;
-        let database_url = var("DATABASE_URL").unwrap_or_else(|| "postgres://postgres:postgres@127.0.0.1:5432/watchpost".into());
         let public_url = var("WATCHPOST_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
         if let Some(u) = &public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -100,19 +109,35 @@ impl Config {
                 });
             }
         }
-        let cookie_secure = parsed(
-            "WATCHPOST_COOKIE_SECURE",
-            public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
-        )?;
-        let settings = Settings {
-            session_idle: hours("WATCHPOST_SESSION_IDLE_HOURS", 12)?,
-            session_absolute: hours("WATCHPOST_SESSION_ABSOLUTE_HOURS", 7 * 24)?,
-            max_failures_per_account: parsed("WATCHPOST_MAX_FAILURES_PER_ACCOUNT", 5)?,
-            max_failures_per_ip: parsed("WATCHPOST_MAX_FAILURES_PER_IP", 20)?,
-            throttle_window: Duration::from_secs(parsed("WATCHPOST_THROTTLE_WINDOW_SECS", 900)?),
-            trust_proxy: parsed("WATCHPOST_TRUST_PROXY", false)?,
+        // WATCHPOST_TRUST_PROXY=true is the older spelling of one trusted proxy.
+        let legacy = usize::from(parsed("WATCHPOST_TRUST_PROXY", false)?);
+        let http = HttpSettings {
+            bind: parsed("WATCHPOST_BIND", default_bind)?,
+            trusted_proxies: parsed("WATCHPOST_TRUSTED_PROXIES", legacy)?,
+            public_url,
         };
-        let admin_email = var("WATCHPOST_ADMIN_EMAIL")
+        let always_secure = parsed(
+            "WATCHPOST_COOKIE_SECURE",
+            http.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+        )?;
+        let identity = IdentitySettings {
+            sessions: SessionSettings {
+                idle: hours("WATCHPOST_SESSION_IDLE_HOURS", 12)?,
+                absolute: hours("WATCHPOST_SESSION_ABSOLUTE_HOURS", 7 * 24)?,
+                always_secure,
+            },
+            throttle: ThrottleSettings {
+                window: Duration::from_secs(positive("WATCHPOST_THROTTLE_WINDOW_SECS", 900)?.unsigned_abs()),
+                max_per_account_address: positive("WATCHPOST_MAX_FAILURES_PER_ACCOUNT_ADDRESS", 5)?,
+                max_per_account: positive("WATCHPOST_MAX_FAILURES_PER_ACCOUNT", 50)?,
+                max_per_address: positive("WATCHPOST_MAX_FAILURES_PER_IP", 20)?,
+            },
+            max_concurrent_hashes: parsed(
+                "WATCHPOST_MAX_CONCURRENT_HASHES",
+                app::backend::identity::password::default_concurrency(),
+            )?,
+        };
+        let email = var("WATCHPOST_ADMIN_EMAIL")
             .map(|e| {
                 e.parse::<Email>().map_err(|err| ConfigError {
                     name: "WATCHPOST_ADMIN_EMAIL",
@@ -131,43 +156,35 @@ impl Config {
             }
         };
         Ok(Self {
-            bind,
-            database_url: Secret::new(database_url),
-            db_max_connections: parsed("WATCHPOST_DB_MAX_CONNECTIONS", 10)?,
-            public_url,
-            cookie_secure,
-            settings,
-            admin_email,
-            admin_password: var("WATCHPOST_ADMIN_PASSWORD").map(Secret::new),
+            http,
+            database: DatabaseSettings {
+                url: var("DATABASE_URL")
+                    .unwrap_or_else(|| "postgres://postgres:postgres@127.0.0.1:5432/watchpost".into())
+                    .into(),
+                max_connections: parsed("WATCHPOST_DB_MAX_CONNECTIONS", 10)?,
+            },
+            identity,
+            first_admin: FirstAdmin {
+                email,
+                password: var("WATCHPOST_ADMIN_PASSWORD").map(Into::into),
+            },
             log_format,
         })
     }
 }
 
-/// Minimal `.env` reader: `KEY=VALUE` lines, `#` comments, optional surrounding quotes. Values
-/// already in the environment win.
-fn load_dotenv(path: &str) {
-    let Ok(text) = std::fs::read_to_string(path) else { return };
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        if let Some((k, v)) = line.split_once('=') {
-            let k = k.trim();
-            let v = v.trim();
-            let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-                .unwrap_or(v);
-            if std::env::var_os(k).is_none() {
-                // Edition 2021: safe. `main` reads the configuration before the runtime starts
-                // any other thread, so nothing reads the environment concurrently.
-                std::env::set_var(k, v);
-            }
-        }
+impl FirstAdmin {
+    /// The configured password, checked like any new password.
+    pub fn password(&self) -> Result<Option<NewPassword>, ConfigError> {
+        self.password
+            .as_ref()
+            .map(|p| {
+                p.expose_secret().parse().map_err(|e: app::error::AppError| ConfigError {
+                    name: "WATCHPOST_ADMIN_PASSWORD",
+                    problem: e.to_string(),
+                })
+            })
+            .transpose()
     }
 }
 
@@ -177,8 +194,10 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        let s = Secret::new("postgres://user:hunter2@db/x");
-        assert_eq!(format!("{s:?}"), "[redacted]");
-        assert!(!format!("{:?}", Some(s)).contains("hunter2"));
+        let db = DatabaseSettings {
+            url: SecretString::from("postgres://user:hunter2@db/x"),
+            max_connections: 1,
+        };
+        assert!(!format!("{db:?}").contains("hunter2"));
     }
 }

@@ -1,12 +1,13 @@
 #![recursion_limit = "512"]
 
-//! The Watchpost server: configuration, telemetry, the router (Leptos pages, health, metrics,
-//! sign-in, token API) and the command-line subcommands. The binary (`main.rs`) only dispatches.
+//! The Watchpost server: configuration, telemetry, the router (composed by trust boundary in
+//! `routes/`) and the command-line subcommands. The binary (`main.rs`) only dispatches.
 
 pub mod cli;
+pub mod client;
 pub mod config;
+pub mod layers;
 pub mod metrics;
-pub mod middleware;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

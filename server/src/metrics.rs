@@ -21,8 +21,25 @@ pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
 }
 
+/// The method as a label: the standard ones by name, anything invented as `other`, so a client
+/// cannot grow the label set without bound.
+pub fn method_label(method: &http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "other",
+    }
+}
+
 impl Metrics {
-    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    pub fn observe(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
         let mut map = match self.series.lock() {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
@@ -83,6 +100,13 @@ fn escape(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        assert_eq!(method_label(&http::Method::GET), "GET");
+        let invented = http::Method::from_bytes(b"FOO123").expect("a valid token");
+        assert_eq!(method_label(&invented), "other");
+    }
 
     #[test]
     fn histogram_buckets_are_cumulative() {

@@ -3,8 +3,9 @@
 
 use sqlx::{PgExecutor, PgPool};
 
-use super::auth::ClientMeta;
-use crate::domain::user::{AuditEntry, CurrentUser};
+use super::identity::ClientMeta;
+use crate::domain::user::AuditEntry;
+use crate::domain::{AuditAction, CurrentUser, Email};
 use crate::error::AppResult;
 
 /// Who did it: a signed-in user, or (for sign-in failures and CLI set-up) nobody.
@@ -21,6 +22,14 @@ impl<'a> Actor<'a> {
         }
     }
 
+    /// Someone at a client who is not (yet) signed in.
+    pub fn anonymous(client: &'a ClientMeta) -> Self {
+        Self {
+            user: None,
+            client: Some(client),
+        }
+    }
+
     pub fn system() -> Self {
         Self { user: None, client: None }
     }
@@ -29,17 +38,17 @@ impl<'a> Actor<'a> {
 pub async fn record(
     db: impl PgExecutor<'_>,
     actor: &Actor<'_>,
-    action: &str,
-    target: Option<&str>,
+    action: AuditAction,
+    target: Option<&Email>,
     detail: serde_json::Value,
 ) -> AppResult<()> {
     sqlx::query!(
         "INSERT INTO audit_log (actor_id, actor_email, action, target, detail, ip)
          VALUES ($1, $2, $3, $4, $5, $6)",
         actor.user.map(|u| u.id.0),
-        actor.user.map(|u| u.email.clone()),
-        action,
-        target,
+        actor.user.map(|u| u.email.as_str()),
+        action.as_str(),
+        target.map(Email::as_str),
         detail,
         actor.client.and_then(|c| c.ip.clone()),
     )
@@ -48,15 +57,16 @@ pub async fn record(
     Ok(())
 }
 
-/// Newest first; `before` pages backwards by id; `action` filters by a prefix such as `session.`.
+/// Newest first; `before` pages backwards by id; `area` filters by an action's area (`auth`,
+/// `user`, …).
 #[tracing::instrument(skip(db))]
-pub async fn list(db: &PgPool, before: Option<i64>, action: Option<&str>, limit: i64) -> AppResult<Vec<AuditEntry>> {
+pub async fn list(db: &PgPool, before: Option<i64>, area: Option<&str>, limit: i64) -> AppResult<Vec<AuditEntry>> {
     let rows = sqlx::query!(
         "SELECT id, at, actor_email, action, target, detail, ip FROM audit_log
-         WHERE ($1::BIGINT IS NULL OR id < $1) AND ($2::TEXT IS NULL OR action LIKE $2 || '%')
+         WHERE ($1::BIGINT IS NULL OR id < $1) AND ($2::TEXT IS NULL OR action LIKE $2 || '.%')
          ORDER BY id DESC LIMIT $3",
         before,
-        action,
+        area,
         limit,
     )
     .fetch_all(db)

@@ -1,8 +1,13 @@
-//! How database and other unexpected errors become [`AppError`]: logged here with their cause
-//! chain, opaque to the browser.
+//! The database: the migrations this build applies, and how database and other unexpected errors
+//! become [`AppError`] — logged here with their cause chain, opaque to the browser.
+
+use std::error::Error as StdError;
 
 use crate::error::AppError;
-use std::error::Error as StdError;
+
+/// Every migration of this build (the workspace `migrations/`), applied at start-up and checked
+/// by `/readyz`.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// Logs `err` with its whole cause chain and returns an opaque internal error whose reference
 /// lets an operator find the log line.

@@ -1,20 +1,18 @@
-//! Everything that only runs on the server: state, database services, authentication.
+//! Everything that only runs on the server, one folder or file per area: `identity/` (users,
+//! sessions, tokens, throttling, passwords), `audit`, `db`; later `sources/`, `proxy/`, `live/`,
+//! `hooks/`.
 //!
 //! Compiled only with the `ssr` feature, so none of it (nor sqlx, argon2, tokio) can reach the
-//! browser bundle. Server functions in `crate::api` are thin: they call [`auth::require`], parse
-//! their input into domain types, and call a service here.
+//! browser bundle. Server functions in `crate::api` are thin: they call [`identity::require`],
+//! parse their input into domain types, and call a service here.
 
 pub mod audit;
-pub mod auth;
-pub mod db_error;
-pub mod sessions;
+pub mod db;
+pub mod identity;
 pub mod state;
-pub mod throttle;
-pub mod tokens;
-pub mod users;
 
-pub use auth::{require, Auth, ClientMeta};
-pub use state::{use_state, AppState, Settings};
+pub use identity::{require, require_session, Caller, ClientMeta};
+pub use state::{use_state, AppState};
 
 /// `OffsetDateTime` → epoch ms for the wire.
 pub(crate) fn ms(t: time::OffsetDateTime) -> i64 {

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
-use crate::api::connections::{list_connections, DEMO_ID};
+use super::shell_state::ShellState;
+use crate::api::connections::list_connections;
 use crate::url::shell_href;
 
 #[component]
@@ -12,7 +13,7 @@ pub fn ConnectionPicker() -> impl IntoView {
     let query = use_query_map();
     let location = use_location();
     let connections = Resource::new(|| (), |_| list_connections());
-    let selected = move || query.read().get("conn").unwrap_or_else(|| DEMO_ID.to_string());
+    let shell = ShellState::expect();
     let navigate = use_navigate();
     let on_change = move |ev: leptos::ev::Event| {
         let conn = event_target_value(&ev);
@@ -35,21 +36,22 @@ pub fn ConnectionPicker() -> impl IntoView {
                             let on_change = on_change.clone();
                             Suspend::new(async move {
                                 let list = connections.await.unwrap_or_default();
-                                let current = selected();
-                                let known = list.iter().any(|c| c.id == current);
+                                let current = shell.connection;
+                                let known = current.with(|c| c.as_ref().is_ok_and(|c| list.iter().any(|k| k.id == *c)));
+                                let unknown = query.read_untracked().get("conn").unwrap_or_default();
                                 view! {
                                     <select name="conn" data-testid="connection" on:change=on_change>
                                         {list
                                             .into_iter()
                                             .map(|c| {
-                                                let is = c.id == current;
-                                                view! { <option value=c.id selected=is>{c.name}</option> }
+                                                let is = current.with(|cur| cur.as_ref().is_ok_and(|cur| *cur == c.id));
+                                                view! { <option value=c.id.to_string() selected=is>{c.name}</option> }
                                             })
                                             .collect_view()}
                                     </select>
                                     {(!known).then(|| view! {
                                         <span class="alert error inline" role="alert">
-                                            {format!("Unknown connection `{current}`")}
+                                            {format!("Unknown connection `{unknown}`")}
                                         </span>
                                     })}
                                 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use super::shell_state::path_and_query;
 use crate::error::AppError;
 use crate::url::encode;
 
@@ -13,7 +14,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     let next = move || {
         format!(
             "/login?next={}",
-            encode(&format!("{}{}", location.pathname.get(), location.search.get()))
+            encode(&path_and_query(&location.pathname.get(), &location.search.get()))
         )
     };
     view! {

@@ -2,8 +2,12 @@
 
 pub mod connection_picker;
 pub mod error_view;
+pub mod feedback;
 pub mod shell;
+pub mod shell_state;
 pub mod time_picker;
 
 pub use error_view::ErrorView;
-pub use shell::Shell;
+pub use feedback::{done, loaded, outcome, PageHeader, Timestamp};
+pub use shell::ShellLayout;
+pub use shell_state::ShellState;

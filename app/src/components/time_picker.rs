@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::domain::time_range::{describe_duration, TimePoint, TimeRange, Zone, QUICK_RANGES};
+use super::shell_state::ShellState;
+use crate::domain::time_range::{describe_duration, TimePoint, Zone, QUICK_RANGES};
 use crate::url::shell_href;
 
 #[component]
@@ -15,18 +16,16 @@ pub fn TimePicker() -> impl IntoView {
     let query = use_query_map();
     let location = use_location();
     let details = NodeRef::<Details>::new();
-    let parsed = Memo::new(move |_| {
-        let q = query.read();
-        TimeRange::from_params(q.get_str("from"), q.get_str("to"), q.get_str("tz"))
-    });
-    let range = move || parsed.get().unwrap_or_default();
+    let shell = ShellState::expect();
+    let parsed = shell.range;
+    let range = move || shell.range_or_default();
     let raw = move |key: &str| query.read().get(key);
     let close = move |_| {
         if let Some(d) = details.get() {
             d.set_open(false);
         }
     };
-    let zone_label = move || match range().zone {
+    let zone_label = move || match range().zone() {
         Zone::Utc => "UTC",
         Zone::Local => "Local",
     };
@@ -69,7 +68,7 @@ pub fn TimePicker() -> impl IntoView {
                                 name="from"
                                 data-testid="range-from"
                                 placeholder="now-6h or 2026-11-21T09:00"
-                                prop:value=move || raw("from").unwrap_or_else(|| range().from.to_param())
+                                prop:value=move || raw("from").unwrap_or_else(|| range().from().to_param())
                             />
                         </label>
                         <label>
@@ -78,14 +77,14 @@ pub fn TimePicker() -> impl IntoView {
                                 name="to"
                                 data-testid="range-to"
                                 placeholder="now or 2026-11-21T12:00"
-                                prop:value=move || raw("to").unwrap_or_else(|| range().to.to_param())
+                                prop:value=move || raw("to").unwrap_or_else(|| range().to().to_param())
                             />
                         </label>
                         <label>
                             "Time zone"
-                            <select name="tz" prop:value=move || range().zone.as_param()>
-                                <option value="utc" selected=move || range().zone == Zone::Utc>"UTC"</option>
-                                <option value="local" selected=move || range().zone == Zone::Local>"Local (browser)"</option>
+                            <select name="tz" prop:value=move || range().zone().as_param()>
+                                <option value="utc" selected=move || range().zone() == Zone::Utc>"UTC"</option>
+                                <option value="local" selected=move || range().zone() == Zone::Local>"Local (browser)"</option>
                             </select>
                         </label>
                         {move || raw("conn").map(|c| view! { <input type="hidden" name="conn" value=c /> })}

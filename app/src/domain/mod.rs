@@ -1,10 +1,16 @@
 //! Types shared by browser and server. They are parsed from raw input once (parse, don't
 //! validate) and carried around as values that cannot be wrong.
 
+mod text;
+
+pub mod audit;
+pub mod connection;
 pub mod ids;
 pub mod time_range;
 pub mod user;
 
+pub use audit::AuditAction;
+pub use connection::ConnectionId;
 pub use ids::{SessionHandle, TokenId, UserId};
 pub use time_range::{TimePoint, TimeRange, Zone};
-pub use user::{Email, Role};
+pub use user::{CurrentUser, DisplayName, Email, NewPassword, Role, TokenName};

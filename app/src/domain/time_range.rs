@@ -60,11 +60,29 @@ impl Zone {
     }
 }
 
+/// A range whose `from` is known to be before its `to` whenever that can be known without a clock
+/// (both relative, or both absolute). The fields are private: [`TimeRange::new`] and
+/// [`TimeRange::from_params`] are the only ways in, and serde goes through `new` too.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawTimeRange")]
 pub struct TimeRange {
-    pub from: TimePoint,
-    pub to: TimePoint,
-    pub zone: Zone,
+    from: TimePoint,
+    to: TimePoint,
+    zone: Zone,
+}
+
+#[derive(Deserialize)]
+struct RawTimeRange {
+    from: TimePoint,
+    to: TimePoint,
+    zone: Zone,
+}
+
+impl TryFrom<RawTimeRange> for TimeRange {
+    type Error = AppError;
+    fn try_from(raw: RawTimeRange) -> Result<Self, Self::Error> {
+        TimeRange::new(raw.from, raw.to, raw.zone)
+    }
 }
 
 impl Default for TimeRange {
@@ -153,21 +171,37 @@ impl TimeRange {
     /// Parses the URL's `from`, `to` and `tz`; missing values take the default (last hour, UTC).
     pub fn from_params(from: Option<&str>, to: Option<&str>, tz: Option<&str>) -> Result<Self, AppError> {
         let d = TimeRange::default();
-        let range = TimeRange {
-            from: from.map(|s| TimePoint::parse("from", s)).transpose()?.unwrap_or(d.from),
-            to: to.map(|s| TimePoint::parse("to", s)).transpose()?.unwrap_or(d.to),
-            zone: Zone::parse(tz)?,
-        };
+        TimeRange::new(
+            from.map(|s| TimePoint::parse("from", s)).transpose()?.unwrap_or(d.from),
+            to.map(|s| TimePoint::parse("to", s)).transpose()?.unwrap_or(d.to),
+            Zone::parse(tz)?,
+        )
+    }
+
+    /// A range from two points; refused when `from` is not before `to`.
+    pub fn new(from: TimePoint, to: TimePoint, zone: Zone) -> Result<Self, AppError> {
         // Ordering can be checked without a clock when both points are of one kind.
-        let ordered = match (range.from, range.to) {
+        let ordered = match (from, to) {
             (TimePoint::Relative(f), TimePoint::Relative(t)) => f > t,
-            (a @ TimePoint::Absolute { .. }, b @ TimePoint::Absolute { .. }) => a.resolve(0, range.zone, 0) < b.resolve(0, range.zone, 0),
+            (a @ TimePoint::Absolute { .. }, b @ TimePoint::Absolute { .. }) => a.resolve(0, zone, 0) < b.resolve(0, zone, 0),
             _ => true,
         };
         if !ordered {
             return Err(AppError::validation("from", "must be before to"));
         }
-        Ok(range)
+        Ok(TimeRange { from, to, zone })
+    }
+
+    pub fn from(&self) -> TimePoint {
+        self.from
+    }
+
+    pub fn to(&self) -> TimePoint {
+        self.to
+    }
+
+    pub fn zone(&self) -> Zone {
+        self.zone
     }
 
     /// `[start, end)` in epoch ms.
@@ -222,6 +256,16 @@ pub fn describe_duration(secs: i64) -> String {
         }
     }
     format!("{secs} seconds")
+}
+
+/// A wait in words, rounded up to whole minutes: "1 minute", "12 minutes", "2 hours".
+pub fn wait_in_words(secs: u64) -> String {
+    let minutes = secs.div_ceil(60).max(1);
+    match minutes {
+        1 => "1 minute".into(),
+        m if m < 120 => format!("{m} minutes"),
+        m => format!("{} hours", m.div_ceil(60)),
+    }
 }
 
 /// Days from 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -434,6 +478,14 @@ mod tests {
         fn iso_like_input_never_panics(raw in "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?(Z|[+-][0-9é]{2}:?[0-9é]{2})?") {
             let _ = TimePoint::parse("from", &raw);
         }
+    }
+
+    #[test]
+    fn waits_read_naturally() {
+        assert_eq!(wait_in_words(0), "1 minute");
+        assert_eq!(wait_in_words(61), "2 minutes");
+        assert_eq!(wait_in_words(900), "15 minutes");
+        assert_eq!(wait_in_words(3 * 3_600), "3 hours");
     }
 
     #[test]

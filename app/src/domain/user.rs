@@ -5,10 +5,14 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::ids::{SessionHandle, TokenId, UserId};
+use super::text::text_newtype;
 use crate::error::AppError;
 
 /// Roles are ordered: every admin can do what an editor can, every editor what a viewer can.
+/// Stored as the Postgres enum `user_role`, declared in the same order, so SQL compares roles
+/// (`LEAST`, `>`) exactly as Rust does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(type_name = "user_role", rename_all = "lowercase"))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Viewer,
@@ -51,6 +55,7 @@ impl FromStr for Role {
 
 /// An email address, trimmed and lower-cased so that one person has one account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
@@ -103,39 +108,100 @@ impl fmt::Display for Email {
     }
 }
 
-/// A display name: what colleagues see on timelines and in the admin pages.
-pub fn parse_display_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(AppError::validation("display name", "enter a name"));
+text_newtype!(
+    /// A display name: what colleagues see on timelines and in the admin pages.
+    DisplayName,
+    "display name",
+    |raw: &str| {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err("enter a name".into());
+        }
+        if name.chars().count() > Self::MAX_CHARS {
+            return Err(format!("is longer than {} characters", Self::MAX_CHARS));
+        }
+        if name.chars().any(char::is_control) {
+            return Err("must not contain control characters".into());
+        }
+        Ok(name.to_string())
     }
-    if name.chars().count() > 100 {
-        return Err(AppError::validation("display name", "is longer than 100 characters"));
+);
+
+impl DisplayName {
+    pub const MAX_CHARS: usize = 100;
+
+    /// The part of an email address before the `@`, for accounts created without a name.
+    pub fn from_email(email: &Email) -> Self {
+        let local = email.as_str().split('@').next().unwrap_or_default();
+        local.parse().unwrap_or_else(|_| Self("user".into()))
     }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::validation("display name", "must not contain control characters"));
-    }
-    Ok(name.to_string())
 }
 
-/// A new password. Length is what matters; we do not impose composition rules (NIST 800-63B).
-pub fn parse_new_password(raw: &str) -> Result<String, AppError> {
-    let n = raw.chars().count();
-    if n < 10 {
-        return Err(AppError::validation("password", "must be at least 10 characters"));
+text_newtype!(
+    /// What a personal API token is for ("CI deploy markers").
+    TokenName,
+    "name",
+    |raw: &str| {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err("say what the token is for".into());
+        }
+        if name.chars().count() > Self::MAX_CHARS || name.chars().any(char::is_control) {
+            return Err(format!("use at most {} printable characters", Self::MAX_CHARS));
+        }
+        Ok(name.to_string())
     }
-    if raw.len() > 1024 {
-        return Err(AppError::validation("password", "is longer than 1024 bytes"));
+);
+
+impl TokenName {
+    pub const MAX_CHARS: usize = 100;
+}
+
+/// A new password. Length is what matters; no composition rules (NIST 800-63B). Never printed,
+/// never serialised: it exists only between the form and the hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub const MIN_CHARS: usize = 10;
+    pub const MAX_BYTES: usize = 1024;
+
+    pub fn expose(&self) -> &str {
+        &self.0
     }
-    Ok(raw.to_string())
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword([redacted])")
+    }
+}
+
+impl FromStr for NewPassword {
+    type Err = AppError;
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        if raw.chars().count() < Self::MIN_CHARS {
+            return Err(AppError::validation(
+                "password",
+                format!("must be at least {} characters", Self::MIN_CHARS),
+            ));
+        }
+        if raw.len() > Self::MAX_BYTES {
+            return Err(AppError::validation(
+                "password",
+                format!("is longer than {} bytes", Self::MAX_BYTES),
+            ));
+        }
+        Ok(Self(raw.to_string()))
+    }
 }
 
 /// The person behind the current request, as every server function sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {
     pub id: UserId,
-    pub email: String,
-    pub display_name: String,
+    pub email: Email,
+    pub display_name: DisplayName,
     /// The effective role: for an API token, the lower of the token's and the owner's.
     pub role: Role,
 }
@@ -149,8 +215,8 @@ impl CurrentUser {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {
     pub id: UserId,
-    pub email: String,
-    pub display_name: String,
+    pub email: Email,
+    pub display_name: DisplayName,
     pub role: Role,
     pub active: bool,
     /// Epoch milliseconds (never `usize` or a platform type on the wire).
@@ -161,7 +227,7 @@ pub struct UserSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionInfo {
     pub handle: SessionHandle,
-    pub user_email: String,
+    pub user_email: Email,
     pub created_at_ms: i64,
     pub last_seen_ms: i64,
     pub expires_at_ms: i64,
@@ -174,7 +240,7 @@ pub struct SessionInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenInfo {
     pub id: TokenId,
-    pub name: String,
+    pub name: TokenName,
     pub role: Role,
     pub created_at_ms: i64,
     pub last_used_ms: Option<i64>,
@@ -220,8 +286,24 @@ mod tests {
     }
 
     #[test]
-    fn passwords_need_length() {
-        assert!(parse_new_password("short").is_err());
-        assert!(parse_new_password("correct horse battery").is_ok());
+    fn passwords_need_length_and_never_print() {
+        assert!("short".parse::<NewPassword>().is_err());
+        let p: NewPassword = "correct horse battery".parse().expect("long enough");
+        assert!(!format!("{p:?}").contains("horse"));
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!("  Ann  ".parse::<DisplayName>().map(|n| n.to_string()), Ok("Ann".into()));
+        assert!("".parse::<DisplayName>().is_err());
+        assert!("a\u{7}b".parse::<TokenName>().is_err());
+        assert!("x".repeat(101).parse::<TokenName>().is_err());
+        let json = serde_json::to_string(&"x".repeat(101)).expect("json");
+        assert!(
+            serde_json::from_str::<DisplayName>(&json).is_err(),
+            "the wire cannot smuggle an invalid name"
+        );
+        let email: Email = "ann.lee@example.com".parse().expect("email");
+        assert_eq!(DisplayName::from_email(&email).as_str(), "ann.lee");
     }
 }

@@ -5,16 +5,27 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::domain::time_range::wait_in_words;
+use crate::error::AppError;
 use crate::url::safe_next;
 
-fn message(code: &str) -> &'static str {
+/// What went wrong, from the `error` code the sign-in handler redirects with (and `retry`, the
+/// seconds a throttled account must wait, as the server computed them).
+fn message(code: &str, retry_after_secs: Option<u64>) -> String {
     match code {
-        "invalid" => "Wrong email or password.",
-        "throttled" => "Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password.",
-        "inactive" => "This account is deactivated. Ask an admin to reactivate it.",
-        "malformed" => "Enter your email address and password.",
-        "expired" => "Your session has ended. Sign in again.",
-        _ => "Sign-in failed. Try again.",
+        "invalid" => format!("{}.", AppError::InvalidCredentials),
+        "throttled" => match retry_after_secs {
+            Some(secs) => format!(
+                "Too many failed sign-ins. Try again in {}, or ask an admin to reset your password.",
+                wait_in_words(secs)
+            ),
+            None => "Too many failed sign-ins. Try again later, or ask an admin to reset your password.".into(),
+        },
+        "inactive" => AppError::Deactivated.to_string(),
+        "busy" => "The server is busy. Try again in a moment.".into(),
+        "malformed" => "Enter your email address and password.".into(),
+        "expired" => "Your session has ended. Sign in again.".into(),
+        _ => "Sign-in failed. Try again.".into(),
     }
 }
 
@@ -31,7 +42,10 @@ pub fn LoginPage() -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"◆"</span>
                     " Watchpost"
                 </h1>
-                {move || q("error").map(|e| view! { <p class="alert error" role="alert">{message(&e)}</p> })}
+                {move || q("error").map(|e| {
+                    let retry = q("retry").and_then(|r| r.parse().ok());
+                    view! { <p class="alert error" role="alert">{message(&e, retry)}</p> }
+                })}
                 <label>
                     "Email"
                     <input type="email" name="email" autocomplete="username" required autofocus value=q("email").unwrap_or_default() />
@@ -44,5 +58,17 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit">"Sign in"</button>
             </form>
         </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_is_the_one_the_server_gave() {
+        assert!(message("throttled", Some(300)).contains("5 minutes"));
+        assert!(message("throttled", Some(7_200)).contains("2 hours"));
+        assert!(!message("throttled", None).contains("15"));
     }
 }

@@ -5,28 +5,20 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::connections::DEMO_ID;
-use crate::components::Shell;
-use crate::domain::TimeRange;
+use crate::components::{PageHeader, ShellState};
 use crate::url::shell_href;
 
 #[component]
 fn Placeholder(title: &'static str, what: &'static str) -> impl IntoView {
-    let query = use_query_map();
-    let range = move || {
-        let q = query.read();
-        TimeRange::from_params(q.get_str("from"), q.get_str("to"), q.get_str("tz")).unwrap_or_default()
-    };
-    let conn = move || query.read().get("conn").unwrap_or_else(|| DEMO_ID.into());
+    let shell = ShellState::expect();
     view! {
-        <Shell title=title>
-            <section class="empty-state">
-                <p>{what}</p>
-                <p class="muted" data-testid="shell-state">
-                    {move || format!("{} · connection {}", range().label(), conn())}
-                </p>
-            </section>
-        </Shell>
+        <PageHeader title=title />
+        <section class="empty-state">
+            <p>{what}</p>
+            <p class="muted" data-testid="shell-state">
+                {move || format!("{} · connection {}", shell.range_or_default().label(), shell.connection_or_demo())}
+            </p>
+        </section>
     }
 }
 

@@ -78,3 +78,17 @@ async fn metrics_count_requests_by_route_and_status(db: PgPool) {
     );
     assert!(!text.contains("/no/such"), "paths people type must not become labels");
 }
+
+/// Methods nobody uses share one label: a client inventing methods cannot grow `/metrics`.
+#[sqlx::test(migrations = "../migrations")]
+async fn invented_methods_do_not_become_labels(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let c = app.client();
+    for i in 0..5 {
+        let method = reqwest::Method::from_bytes(format!("BREW{i}").as_bytes()).expect("a token");
+        c.request(method, app.url("/healthz")).send().await.expect("req");
+    }
+    let text = c.get(app.url("/metrics")).send().await.expect("req").text().await.expect("body");
+    assert!(!text.contains("BREW"), "{text}");
+    assert!(text.contains(r#"method="other""#), "{text}");
+}

@@ -1,13 +1,17 @@
-//! The test app: spawn, sign in, call server functions.
+//! The test app: spawn, sign in, call server functions by their own types (so a renamed
+//! endpoint breaks the build, not the test run).
 
-use app::backend::Settings;
+use app::backend::audit::Actor;
+use app::backend::identity::{users, IdentitySettings, PasswordHasher, ThrottleSettings};
 use leptos::config::LeptosOptions;
+use leptos::server_fn::ServerFn;
 use reqwest::{redirect, Client, Response, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
 use std::time::Duration;
 
-use server::startup::{self, RouterParts};
+use server::routes::RouterParts;
+use server::startup;
 
 pub const ADMIN: (&str, &str) = ("admin@example.com", "admin password 1");
 pub const VIEWER: (&str, &str) = ("viewer@example.com", "viewer password 1");
@@ -19,32 +23,35 @@ pub struct TestApp {
 }
 
 /// Settings for tests: defaults, with a small throttle so the tests stay short.
-pub fn test_settings() -> Settings {
-    Settings {
-        max_failures_per_account: 3,
-        max_failures_per_ip: 6,
-        throttle_window: Duration::from_secs(900),
-        ..Settings::default()
+pub fn test_settings() -> IdentitySettings {
+    IdentitySettings {
+        throttle: ThrottleSettings {
+            window: Duration::from_secs(900),
+            max_per_account_address: 3,
+            max_per_account: 5,
+            max_per_address: 6,
+        },
+        ..IdentitySettings::default()
+    }
+}
+
+/// How the test server meets the network: directly (no trusted proxy) unless a test says so.
+pub fn direct() -> RouterParts {
+    RouterParts {
+        public_url: None,
+        trusted_proxies: 0,
     }
 }
 
 impl TestApp {
     pub async fn spawn(db: PgPool) -> Self {
-        Self::spawn_with(db, test_settings()).await
+        Self::spawn_with(db, test_settings(), direct()).await
     }
 
-    pub async fn spawn_with(db: PgPool, settings: Settings) -> Self {
+    pub async fn spawn_with(db: PgPool, settings: IdentitySettings, parts: RouterParts) -> Self {
         server::telemetry::init_for_tests();
         let options = LeptosOptions::builder().output_name("watchpost").site_root("target/site").build();
-        let app = startup::router(
-            db.clone(),
-            RouterParts {
-                leptos_options: options,
-                settings,
-                cookie_secure: false,
-                public_url: None,
-            },
-        );
+        let app = startup::router(startup::state(options, db.clone(), settings), parts);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = format!("http://{}", listener.local_addr().expect("local addr"));
         tokio::spawn(async move {
@@ -62,15 +69,16 @@ impl TestApp {
     }
 
     pub async fn create_user(&self, email: &str, password: &str, role: &str) {
-        use app::backend::{audit::Actor, users};
+        let email: app::domain::Email = email.parse().expect("email");
         users::create(
             &self.db,
+            &PasswordHasher::new(2),
             &Actor::system(),
             users::NewUser {
-                email: email.parse().expect("email"),
-                display_name: email.split('@').next().unwrap_or("x").to_string(),
+                display_name: app::domain::DisplayName::from_email(&email),
+                email,
                 role: role.parse().expect("role"),
-                password: password.to_string(),
+                password: password.parse().expect("password"),
             },
         )
         .await
@@ -90,9 +98,11 @@ impl TestApp {
             .expect("client")
     }
 
+    /// Signs in with JSON from our own origin, as the login page's script would.
     pub async fn login_json(&self, client: &Client, email: &str, password: &str) -> Response {
         client
             .post(self.url("/auth/login"))
+            .header("origin", &self.addr)
             .json(&serde_json::json!({"email": email, "password": password}))
             .send()
             .await
@@ -125,15 +135,17 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
-    /// Calls a server function (`/api/<endpoint>`) with form arguments, as the browser does.
-    pub async fn call(&self, client: &Client, endpoint: &str, args: &[(&str, &str)]) -> (StatusCode, Value) {
-        let body: String = args
-            .iter()
-            .map(|(k, v)| format!("{}={}", app::url::encode(k), app::url::encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+    /// Calls server function `F` with form arguments, as the browser does: the status and the
+    /// JSON body.
+    pub async fn call<F: ServerFn>(&self, client: &Client, args: &[(&str, &str)]) -> (StatusCode, Value) {
+        self.post_form(client, F::PATH, args).await
+    }
+
+    /// Posts form arguments to any path from our own origin.
+    pub async fn post_form(&self, client: &Client, path: &str, args: &[(&str, &str)]) -> (StatusCode, Value) {
+        let body = serde_urlencoded::to_string(args).expect("form");
         let res = client
-            .post(self.url(&format!("/api/{endpoint}")))
+            .post(self.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
             .header("origin", &self.addr)
             .body(body)
@@ -143,5 +155,15 @@ impl TestApp {
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// The id of the account with this email.
+    pub async fn id_of(&self, email: &str) -> String {
+        let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&self.db)
+            .await
+            .expect("id");
+        id.to_string()
     }
 }

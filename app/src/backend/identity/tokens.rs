@@ -1,36 +1,28 @@
 //! Personal API tokens for scripts and CI (`Authorization: Bearer wpt_…` on `/api/v1/*`).
 //!
 //! Only a SHA-256 of the secret is stored; the secret is shown once at creation. A token's role
-//! is never higher than its owner's, and it dies with its owner's deactivation.
+//! is never higher than its owner's; it dies with its owner's deactivation, and it is revoked by
+//! a password change or reset (a stolen password must not leave a way back in).
 
 use sqlx::PgPool;
 
-use super::audit::{self, Actor};
-use super::auth::{random_secret, sha256};
-use crate::domain::ids::{TokenId, UserId};
-use crate::domain::user::{CurrentUser, NewToken, Role, TokenInfo};
+use super::password::{random_secret, sha256};
+use super::{Credential, SignedIn};
+use crate::backend::audit::{self, Actor};
+use crate::domain::user::{NewToken, TokenInfo};
+use crate::domain::{AuditAction, CurrentUser, DisplayName, Email, Role, TokenId, TokenName, UserId};
 use crate::error::{AppError, AppResult};
 
 pub const PREFIX: &str = "wpt_";
-
-/// A token name: what it is for ("CI deploy markers").
-pub fn parse_name(raw: &str) -> AppResult<String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(AppError::validation("name", "say what the token is for"));
-    }
-    if name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(AppError::validation("name", "use at most 100 printable characters"));
-    }
-    Ok(name.to_string())
-}
+/// Longest lifetime a token may be given, in days (ten years).
+pub const MAX_DAYS: i64 = 3_650;
 
 #[tracing::instrument(skip(db, actor, owner), fields(owner = %owner.email))]
 pub async fn create(
     db: &PgPool,
     actor: &Actor<'_>,
     owner: &CurrentUser,
-    name: String,
+    name: TokenName,
     role: Role,
     expires_in_days: Option<i64>,
 ) -> AppResult<NewToken> {
@@ -41,8 +33,11 @@ pub async fn create(
         ));
     }
     if let Some(d) = expires_in_days {
-        if !(1..=3_650).contains(&d) {
-            return Err(AppError::validation("expires in", "give a number of days from 1 to 3650, or none"));
+        if !(1..=MAX_DAYS).contains(&d) {
+            return Err(AppError::validation(
+                "expires in",
+                format!("give a number of days from 1 to {MAX_DAYS}, or none"),
+            ));
         }
     }
     let secret = format!("{PREFIX}{}", random_secret(40));
@@ -52,9 +47,9 @@ pub async fn create(
          VALUES ($1, $2, $3, $4, CASE WHEN $5::BIGINT IS NULL THEN NULL ELSE now() + make_interval(days => $5::INT) END)
          RETURNING id, created_at, expires_at",
         owner.id.0,
-        name,
+        name.as_str(),
         sha256(secret.as_bytes()),
-        role.as_str(),
+        role as Role,
         expires_in_days,
     )
     .fetch_one(&mut *tx)
@@ -62,7 +57,7 @@ pub async fn create(
     audit::record(
         &mut *tx,
         actor,
-        "token.create",
+        AuditAction::TokenCreate,
         Some(&owner.email),
         serde_json::json!({"name": name, "role": role}),
     )
@@ -73,9 +68,9 @@ pub async fn create(
             id: TokenId(r.id),
             name,
             role,
-            created_at_ms: super::ms(r.created_at),
+            created_at_ms: crate::backend::ms(r.created_at),
             last_used_ms: None,
-            expires_at_ms: r.expires_at.map(super::ms),
+            expires_at_ms: r.expires_at.map(crate::backend::ms),
             revoked: false,
         },
         secret,
@@ -85,35 +80,34 @@ pub async fn create(
 #[tracing::instrument(skip(db))]
 pub async fn list(db: &PgPool, owner: UserId) -> AppResult<Vec<TokenInfo>> {
     let rows = sqlx::query!(
-        "SELECT id, name, role, created_at, last_used_at, expires_at, revoked_at FROM api_tokens
-         WHERE user_id = $1 ORDER BY created_at DESC",
+        r#"SELECT id, name AS "name: TokenName", role AS "role: Role", created_at, last_used_at, expires_at, revoked_at
+           FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC"#,
         owner.0
     )
     .fetch_all(db)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(TokenInfo {
-                id: TokenId(r.id),
-                name: r.name,
-                role: r.role.parse()?,
-                created_at_ms: super::ms(r.created_at),
-                last_used_ms: r.last_used_at.map(super::ms),
-                expires_at_ms: r.expires_at.map(super::ms),
-                revoked: r.revoked_at.is_some(),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| TokenInfo {
+            id: TokenId(r.id),
+            name: r.name,
+            role: r.role,
+            created_at_ms: crate::backend::ms(r.created_at),
+            last_used_ms: r.last_used_at.map(crate::backend::ms),
+            expires_at_ms: r.expires_at.map(crate::backend::ms),
+            revoked: r.revoked_at.is_some(),
         })
-        .collect()
+        .collect())
 }
 
 /// Revokes one of `owner`'s tokens.
 #[tracing::instrument(skip(db, actor))]
-pub async fn revoke(db: &PgPool, actor: &Actor<'_>, owner: UserId, id: TokenId) -> AppResult<()> {
+pub async fn revoke(db: &PgPool, actor: &Actor<'_>, owner: &CurrentUser, id: TokenId) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let name = sqlx::query_scalar!(
         "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING name",
         id.0,
-        owner.0
+        owner.id.0
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -121,8 +115,8 @@ pub async fn revoke(db: &PgPool, actor: &Actor<'_>, owner: UserId, id: TokenId) 
     audit::record(
         &mut *tx,
         actor,
-        "token.revoke",
-        actor.user.map(|u| u.email.as_str()),
+        AuditAction::TokenRevoke,
+        Some(&owner.email),
         serde_json::json!({"name": name}),
     )
     .await?;
@@ -130,30 +124,52 @@ pub async fn revoke(db: &PgPool, actor: &Actor<'_>, owner: UserId, id: TokenId) 
     Ok(())
 }
 
+/// Revokes every live token of `user`; returns how many.
+pub async fn revoke_all_for_user(db: impl sqlx::PgExecutor<'_>, user: UserId) -> AppResult<u64> {
+    Ok(sqlx::query!(
+        "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+        user.0
+    )
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
+/// Lowers `user`'s tokens to at most `role` (a token may never outrank its owner).
+pub async fn cap_roles(db: impl sqlx::PgExecutor<'_>, user: UserId, role: Role) -> AppResult<u64> {
+    Ok(sqlx::query!(
+        "UPDATE api_tokens SET role = $2 WHERE user_id = $1 AND role > $2",
+        user.0,
+        role as Role
+    )
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
 /// The user a bearer secret stands for, with the lower of the token's and the owner's role.
-pub async fn authenticate(db: &PgPool, secret: &str) -> AppResult<Option<CurrentUser>> {
+pub async fn authenticate(db: &PgPool, secret: &str) -> AppResult<Option<SignedIn>> {
     if !secret.starts_with(PREFIX) || secret.len() > 200 {
         return Ok(None);
     }
     let row = sqlx::query!(
-        "UPDATE api_tokens t SET last_used_at = now()
-         FROM users u
-         WHERE t.token_hash = $1 AND u.id = t.user_id AND u.active AND t.revoked_at IS NULL
-           AND (t.expires_at IS NULL OR t.expires_at > now())
-         RETURNING u.id, u.email, u.display_name, u.role AS user_role, t.role AS token_role",
+        r#"UPDATE api_tokens t SET last_used_at = now()
+           FROM users u
+           WHERE t.token_hash = $1 AND u.id = t.user_id AND u.active AND t.revoked_at IS NULL
+             AND (t.expires_at IS NULL OR t.expires_at > now())
+           RETURNING t.id, u.id AS user_id, u.email AS "email: Email", u.display_name AS "display_name: DisplayName",
+                     LEAST(u.role, t.role) AS "role!: Role""#,
         sha256(secret.as_bytes())
     )
     .fetch_optional(db)
     .await?;
-    row.map(|r| {
-        let user_role: Role = r.user_role.parse()?;
-        let token_role: Role = r.token_role.parse()?;
-        Ok(CurrentUser {
-            id: UserId(r.id),
+    Ok(row.map(|r| SignedIn {
+        user: CurrentUser {
+            id: UserId(r.user_id),
             email: r.email,
             display_name: r.display_name,
-            role: user_role.min(token_role),
-        })
-    })
-    .transpose()
+            role: r.role,
+        },
+        credential: Credential::Token { id: TokenId(r.id) },
+    }))
 }

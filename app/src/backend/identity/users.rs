@@ -1,120 +1,66 @@
-//! Accounts: creation, sign-in, roles, passwords, deactivation. Each change is written with its
-//! audit entry in one transaction.
+//! Accounts: creation, roles, passwords, deactivation. Each change is written with its audit
+//! entry in one transaction.
 
 use sqlx::PgPool;
 
-use super::audit::{self, Actor};
-use super::auth::{hash_password, random_secret, verify_password, ClientMeta};
-use super::db_error::is_unique_violation;
-use super::sessions;
-use super::state::Settings;
-use super::throttle;
-use crate::domain::ids::UserId;
-use crate::domain::user::{CurrentUser, Email, Role, UserSummary};
+use super::password::{generated_password, PasswordHasher};
+use super::{sessions, throttle, tokens, Caller, Identity};
+use crate::backend::audit::{self, Actor};
+use crate::backend::db::is_unique_violation;
+use crate::domain::user::UserSummary;
+use crate::domain::{AuditAction, CurrentUser, DisplayName, Email, NewPassword, Role, UserId};
 use crate::error::{AppError, AppResult};
 
-/// The active user with this id, as the current request's user.
-pub async fn load_current(db: &PgPool, id: UserId) -> AppResult<Option<CurrentUser>> {
-    let row = sqlx::query!("SELECT id, email, display_name, role FROM users WHERE id = $1 AND active", id.0)
-        .fetch_optional(db)
-        .await?;
-    row.map(|r| {
-        Ok(CurrentUser {
-            id: UserId(r.id),
-            email: r.email,
-            display_name: r.display_name,
-            role: r.role.parse()?,
-        })
-    })
-    .transpose()
+/// What a sign-in checks: the account, its hash, whether it may sign in.
+pub(super) struct Credentials {
+    pub user: CurrentUser,
+    pub password_hash: String,
+    pub active: bool,
 }
 
-/// Checks a password sign-in, with throttling per account and per address. Every outcome is
-/// audited; a wrong email and a wrong password get the same answer in the same time.
-#[tracing::instrument(skip(db, settings, password, client), fields(email = %email))]
-pub async fn authenticate(
-    db: &PgPool,
-    settings: &Settings,
-    email: &Email,
-    password: String,
-    client: &ClientMeta,
-) -> AppResult<CurrentUser> {
-    let ip = client.ip.clone().unwrap_or_else(|| "unknown".into());
-    throttle::check(db, settings, email.as_str(), &ip).await?;
+pub(super) async fn credentials(db: &PgPool, email: &Email) -> AppResult<Option<Credentials>> {
     let row = sqlx::query!(
-        "SELECT id, email, display_name, role, password_hash, active FROM users WHERE email = $1",
+        r#"SELECT id, email AS "email: Email", display_name AS "display_name: DisplayName", role AS "role: Role",
+                  password_hash, active
+           FROM users WHERE email = $1"#,
         email.as_str()
     )
     .fetch_optional(db)
     .await?;
-    let ok = verify_password(row.as_ref().map(|r| r.password_hash.clone()), password).await?;
-    let actor = Actor {
-        user: None,
-        client: Some(client),
-    };
-    match row {
-        Some(r) if ok && r.active => {
-            let user = CurrentUser {
-                id: UserId(r.id),
-                email: r.email,
-                display_name: r.display_name,
-                role: r.role.parse()?,
-            };
-            throttle::clear_account(db, email.as_str()).await?;
-            let mut tx = db.begin().await?;
-            sqlx::query!("UPDATE users SET last_sign_in_at = now() WHERE id = $1", user.id.0)
-                .execute(&mut *tx)
-                .await?;
-            audit::record(
-                &mut *tx,
-                &Actor::user(&user, client),
-                "auth.sign_in",
-                Some(email.as_str()),
-                serde_json::json!({}),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(user)
-        }
-        Some(r) if ok && !r.active => {
-            audit::record(
-                db,
-                &actor,
-                "auth.sign_in_refused",
-                Some(email.as_str()),
-                serde_json::json!({"reason": "deactivated"}),
-            )
-            .await?;
-            Err(AppError::Forbidden {
-                needed: "an active account".into(),
-                have: "a deactivated account".into(),
-            })
-        }
-        _ => {
-            throttle::record_failure(db, email.as_str(), &ip).await?;
-            audit::record(db, &actor, "auth.sign_in_failed", Some(email.as_str()), serde_json::json!({})).await?;
-            Err(AppError::InvalidCredentials)
-        }
-    }
+    Ok(row.map(|r| Credentials {
+        user: CurrentUser {
+            id: UserId(r.id),
+            email: r.email,
+            display_name: r.display_name,
+            role: r.role,
+        },
+        password_hash: r.password_hash,
+        active: r.active,
+    }))
+}
+
+/// The active account with this email (for the command line, which acts on someone's behalf).
+pub async fn active_by_email(db: &PgPool, email: &Email) -> AppResult<Option<CurrentUser>> {
+    Ok(credentials(db, email).await?.filter(|c| c.active).map(|c| c.user))
 }
 
 pub struct NewUser {
     pub email: Email,
-    pub display_name: String,
+    pub display_name: DisplayName,
     pub role: Role,
-    pub password: String,
+    pub password: NewPassword,
 }
 
-#[tracing::instrument(skip(db, actor, new), fields(email = %new.email, role = %new.role))]
-pub async fn create(db: &PgPool, actor: &Actor<'_>, new: NewUser) -> AppResult<UserId> {
-    let hash = hash_password(new.password).await?;
+#[tracing::instrument(skip(db, hasher, actor, new), fields(email = %new.email, role = %new.role))]
+pub async fn create(db: &PgPool, hasher: &PasswordHasher, actor: &Actor<'_>, new: NewUser) -> AppResult<UserId> {
+    let hash = hasher.hash(&new.password).await?;
     let mut tx = db.begin().await?;
     let id = sqlx::query_scalar!(
         "INSERT INTO users (email, display_name, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id",
         new.email.as_str(),
-        new.display_name,
+        new.display_name.as_str(),
         hash,
-        new.role.as_str(),
+        new.role as Role,
     )
     .fetch_one(&mut *tx)
     .await
@@ -128,8 +74,8 @@ pub async fn create(db: &PgPool, actor: &Actor<'_>, new: NewUser) -> AppResult<U
     audit::record(
         &mut *tx,
         actor,
-        "user.create",
-        Some(new.email.as_str()),
+        AuditAction::UserCreate,
+        Some(&new.email),
         serde_json::json!({"role": new.role}),
     )
     .await?;
@@ -139,22 +85,32 @@ pub async fn create(db: &PgPool, actor: &Actor<'_>, new: NewUser) -> AppResult<U
 
 #[tracing::instrument(skip(db))]
 pub async fn list(db: &PgPool) -> AppResult<Vec<UserSummary>> {
-    let rows = sqlx::query!("SELECT id, email, display_name, role, active, created_at, last_sign_in_at FROM users ORDER BY email")
-        .fetch_all(db)
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(UserSummary {
-                id: UserId(r.id),
-                email: r.email,
-                display_name: r.display_name,
-                role: r.role.parse()?,
-                active: r.active,
-                created_at_ms: super::ms(r.created_at),
-                last_sign_in_ms: r.last_sign_in_at.map(super::ms),
-            })
+    let rows = sqlx::query!(
+        r#"SELECT id, email AS "email: Email", display_name AS "display_name: DisplayName", role AS "role: Role",
+                  active, created_at, last_sign_in_at
+           FROM users ORDER BY email"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| UserSummary {
+            id: UserId(r.id),
+            email: r.email,
+            display_name: r.display_name,
+            role: r.role,
+            active: r.active,
+            created_at_ms: crate::backend::ms(r.created_at),
+            last_sign_in_ms: r.last_sign_in_at.map(crate::backend::ms),
         })
-        .collect()
+        .collect())
+}
+
+/// Serialises every change that could remove the last admin, so two concurrent demotions cannot
+/// both pass the check.
+async fn lock_admins(tx: &mut sqlx::PgConnection) -> AppResult<()> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(4242001)").execute(&mut *tx).await?;
+    Ok(())
 }
 
 /// Fails with Conflict if `id` is the last active admin and the change would remove that.
@@ -173,43 +129,45 @@ async fn keep_an_admin(tx: &mut sqlx::PgConnection, id: UserId) -> AppResult<()>
     Ok(())
 }
 
-/// Locks the user row and returns (email, role, active).
-async fn lock_user(tx: &mut sqlx::PgConnection, id: UserId) -> AppResult<(String, Role, bool)> {
-    let r = sqlx::query!("SELECT email, role, active FROM users WHERE id = $1 FOR UPDATE", id.0)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| AppError::not_found("that user"))?;
-    Ok((r.email, r.role.parse()?, r.active))
+struct Locked {
+    email: Email,
+    role: Role,
+    active: bool,
+}
+
+async fn lock_user(tx: &mut sqlx::PgConnection, id: UserId) -> AppResult<Locked> {
+    let r = sqlx::query!(
+        r#"SELECT email AS "email: Email", role AS "role: Role", active FROM users WHERE id = $1 FOR UPDATE"#,
+        id.0
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::not_found("that user"))?;
+    Ok(Locked {
+        email: r.email,
+        role: r.role,
+        active: r.active,
+    })
 }
 
 #[tracing::instrument(skip(db, actor))]
 pub async fn set_role(db: &PgPool, actor: &Actor<'_>, id: UserId, role: Role) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    // Serialise admin changes so two concurrent demotions cannot both pass the last-admin check.
-    sqlx::query!("SELECT pg_advisory_xact_lock(4242001)").execute(&mut *tx).await?;
-    let (email, old, _) = lock_user(&mut tx, id).await?;
-    if old == Role::Admin && role != Role::Admin {
+    lock_admins(&mut tx).await?;
+    let old = lock_user(&mut tx, id).await?;
+    if old.role == Role::Admin && role != Role::Admin {
         keep_an_admin(&mut tx, id).await?;
     }
-    sqlx::query!("UPDATE users SET role = $2, updated_at = now() WHERE id = $1", id.0, role.as_str())
+    sqlx::query!("UPDATE users SET role = $2, updated_at = now() WHERE id = $1", id.0, role as Role)
         .execute(&mut *tx)
         .await?;
-    // A token may never outrank its owner.
-    sqlx::query!(
-        "UPDATE api_tokens SET role = $2 WHERE user_id = $1 AND
-           (CASE role WHEN 'admin' THEN 3 WHEN 'editor' THEN 2 ELSE 1 END) >
-           (CASE $2 WHEN 'admin' THEN 3 WHEN 'editor' THEN 2 ELSE 1 END)",
-        id.0,
-        role.as_str()
-    )
-    .execute(&mut *tx)
-    .await?;
+    let capped = tokens::cap_roles(&mut *tx, id, role).await?;
     audit::record(
         &mut *tx,
         actor,
-        "user.role_change",
-        Some(&email),
-        serde_json::json!({"from": old, "to": role}),
+        AuditAction::RoleChange,
+        Some(&old.email),
+        serde_json::json!({"from": old.role, "to": role, "tokens_lowered": capped}),
     )
     .await?;
     tx.commit().await?;
@@ -219,12 +177,12 @@ pub async fn set_role(db: &PgPool, actor: &Actor<'_>, id: UserId, role: Role) ->
 #[tracing::instrument(skip(db, actor))]
 pub async fn set_active(db: &PgPool, actor: &Actor<'_>, id: UserId, active: bool) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    sqlx::query!("SELECT pg_advisory_xact_lock(4242001)").execute(&mut *tx).await?;
-    let (email, role, was) = lock_user(&mut tx, id).await?;
-    if was == active {
+    lock_admins(&mut tx).await?;
+    let user = lock_user(&mut tx, id).await?;
+    if user.active == active {
         return Ok(());
     }
-    if !active && role == Role::Admin {
+    if !active && user.role == Role::Admin {
         keep_an_admin(&mut tx, id).await?;
     }
     sqlx::query!("UPDATE users SET active = $2, updated_at = now() WHERE id = $1", id.0, active)
@@ -233,71 +191,85 @@ pub async fn set_active(db: &PgPool, actor: &Actor<'_>, id: UserId, active: bool
     if !active {
         sessions::revoke_all_for_user(&mut *tx, id, None).await?;
     }
-    let action = if active { "user.reactivate" } else { "user.deactivate" };
-    audit::record(&mut *tx, actor, action, Some(&email), serde_json::json!({})).await?;
+    let action = if active { AuditAction::Reactivate } else { AuditAction::Deactivate };
+    audit::record(&mut *tx, actor, action, Some(&user.email), serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Sets a new random password, ends all the user's sessions, and returns the password (shown
-/// once to the admin, who passes it on).
-#[tracing::instrument(skip(db, actor))]
-pub async fn reset_password(db: &PgPool, actor: &Actor<'_>, id: UserId) -> AppResult<String> {
-    let password = random_secret(16);
-    let hash = hash_password(password.clone()).await?;
+/// Sets a new random password, ends all the user's sessions, revokes their API tokens, forgets
+/// their failed sign-ins, and returns the password (shown once to the admin, who passes it on).
+#[tracing::instrument(skip(db, hasher, actor))]
+pub async fn reset_password(db: &PgPool, hasher: &PasswordHasher, actor: &Actor<'_>, id: UserId) -> AppResult<NewPassword> {
+    let password = generated_password();
+    let hash = hasher.hash(&password).await?;
     let mut tx = db.begin().await?;
-    let (email, _, _) = lock_user(&mut tx, id).await?;
+    let user = lock_user(&mut tx, id).await?;
     sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", id.0, hash)
         .execute(&mut *tx)
         .await?;
-    let ended = sessions::revoke_all_for_user(&mut *tx, id, None).await?;
-    sqlx::query!("DELETE FROM login_failures WHERE email = $1", email)
-        .execute(&mut *tx)
-        .await?;
+    let sessions_ended = sessions::revoke_all_for_user(&mut *tx, id, None).await?;
+    let tokens_revoked = tokens::revoke_all_for_user(&mut *tx, id).await?;
+    throttle::clear_account(&mut *tx, &user.email).await?;
     audit::record(
         &mut *tx,
         actor,
-        "user.password_reset",
-        Some(&email),
-        serde_json::json!({"sessions_ended": ended}),
+        AuditAction::PasswordReset,
+        Some(&user.email),
+        serde_json::json!({"sessions_ended": sessions_ended, "tokens_revoked": tokens_revoked}),
     )
     .await?;
     tx.commit().await?;
     Ok(password)
 }
 
-/// Changes one's own password after checking the current one; every other session ends.
-#[tracing::instrument(skip(db, actor, current, new, keep_session))]
+/// Changes one's own password after checking the current one. The check is throttled like a
+/// sign-in (a stolen session must not become a password oracle) and a wrong answer is audited.
+/// Every other session ends and every API token is revoked.
+#[tracing::instrument(skip_all, fields(user = %caller_user.email))]
 pub async fn change_password(
     db: &PgPool,
-    actor: &Actor<'_>,
-    user: &CurrentUser,
+    identity: &Identity,
+    caller_user: &CurrentUser,
+    caller: &Caller,
     current: String,
-    new: String,
-    keep_session: Option<&[u8]>,
+    new: NewPassword,
 ) -> AppResult<()> {
-    let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.id.0)
+    let actor = Actor::user(caller_user, &caller.client);
+    let ip = caller.client.ip.as_deref().unwrap_or("unknown");
+    let attempt = throttle::begin(db, &identity.settings().throttle, &caller_user.email, ip).await?;
+    let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", caller_user.id.0)
         .fetch_one(db)
         .await?;
-    if !verify_password(Some(hash), current).await? {
+    if !identity.hasher().verify(Some(hash), current).await? {
+        audit::record(
+            db,
+            &actor,
+            AuditAction::PasswordChangeFailed,
+            Some(&caller_user.email),
+            serde_json::json!({}),
+        )
+        .await?;
         return Err(AppError::validation("current password", "is not right"));
     }
-    let new_hash = hash_password(new).await?;
+    attempt.succeeded(db).await?;
+    let new_hash = identity.hasher().hash(&new).await?;
     let mut tx = db.begin().await?;
     sqlx::query!(
         "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
-        user.id.0,
+        caller_user.id.0,
         new_hash
     )
     .execute(&mut *tx)
     .await?;
-    let ended = sessions::revoke_all_for_user(&mut *tx, user.id, keep_session).await?;
+    let sessions_ended = sessions::revoke_all_for_user(&mut *tx, caller_user.id, caller.session_hash()).await?;
+    let tokens_revoked = tokens::revoke_all_for_user(&mut *tx, caller_user.id).await?;
     audit::record(
         &mut *tx,
-        actor,
-        "user.password_change",
-        Some(&user.email),
-        serde_json::json!({"sessions_ended": ended}),
+        &actor,
+        AuditAction::PasswordChange,
+        Some(&caller_user.email),
+        serde_json::json!({"sessions_ended": sessions_ended, "tokens_revoked": tokens_revoked}),
     )
     .await?;
     tx.commit().await?;
@@ -306,7 +278,12 @@ pub async fn change_password(
 
 /// Makes sure an admin exists. With `email`, that account is created (as admin) when missing;
 /// returns the generated password when one was made up.
-pub async fn ensure_admin(db: &PgPool, email: &Email, password: Option<String>) -> AppResult<Option<String>> {
+pub async fn ensure_admin(
+    db: &PgPool,
+    hasher: &PasswordHasher,
+    email: &Email,
+    password: Option<NewPassword>,
+) -> AppResult<Option<NewPassword>> {
     let exists = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM users WHERE email = $1"#, email.as_str())
         .fetch_one(db)
         .await?;
@@ -314,14 +291,14 @@ pub async fn ensure_admin(db: &PgPool, email: &Email, password: Option<String>) 
         return Ok(None);
     }
     let generated = password.is_none();
-    let password = password.unwrap_or_else(|| random_secret(16));
+    let password = password.unwrap_or_else(generated_password);
     let new = NewUser {
         email: email.clone(),
-        display_name: email.as_str().split('@').next().unwrap_or("admin").to_string(),
+        display_name: DisplayName::from_email(email),
         role: Role::Admin,
         password: password.clone(),
     };
-    match create(db, &Actor::system(), new).await {
+    match create(db, hasher, &Actor::system(), new).await {
         Ok(_) => Ok(generated.then_some(password)),
         // Another replica created it at the same moment.
         Err(AppError::Conflict { .. }) => Ok(None),
