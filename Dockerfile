@@ -11,7 +11,8 @@ COPY end2end/package.json end2end/package-lock.json end2end/
 RUN cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 ENV PATH="/src/end2end/node_modules/.bin:${PATH}" SQLX_OFFLINE=true
 COPY . .
-RUN cargo leptos build --release
+# --split: lazy routes are separate WASM chunks (and need the splitter to link at all).
+RUN cargo leptos build --release --split
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && rm -rf /var/lib/apt/lists/* \

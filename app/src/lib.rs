@@ -15,12 +15,12 @@ pub mod url;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use crate::components::ShellLayout;
 use crate::domain::CurrentUser;
 use crate::error::AppError;
-use crate::pages::{account::AccountPage, admin::AdminPage, login::LoginPage, not_found::NotFound, sections::*};
+use crate::pages::{account::AccountRoute, admin::AdminRoute, login::LoginPage, not_found::NotFound, sections::*};
 
 /// The whole HTML document, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -92,6 +92,12 @@ pub type UserResource = Resource<Result<CurrentUser, AppError>>;
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // A marker for end-to-end tests (and curious people): effects run once hydration is done.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/watchpost.css" />
@@ -111,8 +117,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("incidents") view=IncidentsPage ssr=SsrMode::Async />
                     <Route path=path!("runbooks") view=RunbooksPage ssr=SsrMode::Async />
                     <Route path=path!("queries") view=QueryLibraryPage ssr=SsrMode::Async />
-                    <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
+                    // Heavy pages are split into chunks of their own (cargo leptos --split).
+                    <Route path=path!("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

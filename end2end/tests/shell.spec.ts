@@ -75,3 +75,35 @@ test("admins manage people from the admin page", async ({ page }) => {
   await expect(page.getByRole("cell", { name: email })).toBeVisible();
   await expect(page.getByTestId("audit-log")).toContainText("auth.sign_in");
 });
+
+test("the admin and account pages load as chunks on client-side navigation", async ({ page }) => {
+  const login = new LoginPage(page);
+  await login.goto("/dashboards");
+  await login.signIn(admin.email, admin.password);
+  await waitForHydration(page);
+  const shell = new Shell(page);
+  await shell.nav().getByRole("link", { name: "Admin" }).click();
+  await expect(shell.heading()).toHaveText("Admin");
+  await expect(page.getByRole("heading", { name: "People" })).toBeVisible();
+  await page.getByTestId("user-menu").click();
+  await page.getByRole("link", { name: "Account and tokens" }).click();
+  await expect(shell.heading()).toHaveText("Account");
+  await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
+});
+
+test.describe("times in the zone the viewer chose", () => {
+  test.use({ timezoneId: "Asia/Kolkata" });
+
+  test("local shows the browser's zone with its offset, UTC says UTC", async ({ page }) => {
+    const login = new LoginPage(page);
+    await login.goto("/account?tz=local");
+    await login.signIn(admin.email, admin.password);
+    await waitForHydration(page);
+    const stamp = page.locator("table time").first();
+    await expect(stamp).toContainText("(UTC+05:30)");
+    await page.goto("/account?tz=utc");
+    await waitForHydration(page);
+    await expect(page.locator("table time").first()).toContainText(" UTC");
+    await expect(page.locator("table time").first()).not.toContainText("+05:30");
+  });
+});

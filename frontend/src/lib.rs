@@ -5,9 +5,6 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // A marker for end-to-end tests (and curious people): the page is interactive now.
-    if let Some(body) = leptos::prelude::document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    // Lazy routes (admin, account) load their WASM chunks while hydrating.
+    leptos::mount::hydrate_lazy(app::App);
 }

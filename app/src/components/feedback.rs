@@ -79,6 +79,14 @@ pub fn Timestamp(ms: i64) -> impl IntoView {
     view! { <time datetime=crate::domain::time_range::format_iso_minutes(ms) + "Z">{text}</time> }
 }
 
+/// A [`Timestamp`], or "never" when there is none.
+pub fn time_or_never(ms: Option<i64>) -> AnyView {
+    match ms {
+        Some(ms) => view! { <Timestamp ms /> }.into_any(),
+        None => "never".into_any(),
+    }
+}
+
 /// `+01:00`, `-05:30`.
 pub fn format_offset(minutes: i32) -> String {
     let sign = if minutes < 0 { '-' } else { '+' };

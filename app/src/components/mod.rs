@@ -8,6 +8,6 @@ pub mod shell_state;
 pub mod time_picker;
 
 pub use error_view::ErrorView;
-pub use feedback::{done, loaded, outcome, PageHeader, Timestamp};
+pub use feedback::{done, loaded, outcome, time_or_never, PageHeader, Timestamp};
 pub use shell::ShellLayout;
 pub use shell_state::ShellState;

@@ -1,10 +1,25 @@
 //! The signed-in person's own account: password, sessions and personal API tokens.
 
 use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::account::{my_sessions, my_tokens, ChangePassword, CreateToken, RevokeMySession, RevokeToken};
-use crate::components::{done, loaded, outcome, PageHeader, Timestamp};
+use crate::components::{done, loaded, outcome, time_or_never, PageHeader, Timestamp};
 use crate::domain::{NewPassword, Role, TokenName};
+
+/// The account page as a lazily loaded route (a separate WASM chunk).
+pub struct AccountRoute;
+
+#[lazy_route]
+impl LazyRoute for AccountRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <AccountPage /> }.into_any()
+    }
+}
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -112,8 +127,8 @@ fn TokensPanel() -> impl IntoView {
                                     <td>{t.name.to_string()}</td>
                                     <td>{t.role.as_str()}</td>
                                     <td><Timestamp ms=t.created_at_ms /></td>
-                                    <td>{t.last_used_ms.map(|ms| view! { <Timestamp ms /> }.into_any()).unwrap_or_else(|| "never".into_any())}</td>
-                                    <td>{t.expires_at_ms.map(|ms| view! { <Timestamp ms /> }.into_any()).unwrap_or_else(|| "never".into_any())}</td>
+                                    <td>{time_or_never(t.last_used_ms)}</td>
+                                    <td>{time_or_never(t.expires_at_ms)}</td>
                                     <td>
                                         {if t.revoked {
                                             view! { <span class="badge">"revoked"</span> }.into_any()

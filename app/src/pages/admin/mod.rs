@@ -6,8 +6,24 @@ mod sessions;
 mod users;
 
 use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
 
 use crate::components::PageHeader;
+
+/// The admin page as a lazily loaded route: its code is a separate WASM chunk, fetched when an
+/// admin first opens it (and rendered on the server as usual).
+pub struct AdminRoute;
+
+#[lazy_route]
+impl LazyRoute for AdminRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <AdminPage /> }.into_any()
+    }
+}
 
 #[component]
 pub fn AdminPage() -> impl IntoView {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::admin::{list_users, CreateUser, ResetUserPassword, SetUserActive, SetUserRole};
-use crate::components::{done, loaded, outcome, Timestamp};
+use crate::components::{done, loaded, outcome, time_or_never};
 use crate::domain::{DisplayName, NewPassword, Role};
 
 #[component]
@@ -65,7 +65,7 @@ pub fn UsersPanel() -> impl IntoView {
                                         </ActionForm>
                                     </td>
                                     <td>{if u.active { "active" } else { "deactivated" }}</td>
-                                    <td>{u.last_sign_in_ms.map(|ms| view! { <Timestamp ms /> }.into_any()).unwrap_or_else(|| "never".into_any())}</td>
+                                    <td>{time_or_never(u.last_sign_in_ms)}</td>
                                     <td class="actions">
                                         <ActionForm action=reset attr:class="row-form">
                                             <input type="hidden" name="user_id" value=id2 />
