@@ -36,8 +36,10 @@ pub enum AppError {
     TooManyRequests { message: String, retry_after_secs: u64 },
     #[error("{message}")]
     Busy { message: String, retry_after_secs: u64 },
-    #[error("CloudWatch said: {detail}")]
-    Upstream { detail: String },
+    /// CloudWatch (or the demo world, which answers as CloudWatch does) refused or failed; its own
+    /// error code and (capped) message are kept for the person reading.
+    #[error("CloudWatch said {code}: {detail}")]
+    Upstream { code: String, detail: String, status: u16 },
     #[error("Something went wrong on the server (reference {reference})")]
     Internal { reference: String },
     #[error("The server could not be reached or did not understand the request: {detail}")]
@@ -71,7 +73,7 @@ impl AppError {
             Self::Conflict { .. } => S::CONFLICT,
             Self::TooManyRequests { .. } => S::TOO_MANY_REQUESTS,
             Self::Busy { .. } => S::SERVICE_UNAVAILABLE,
-            Self::Upstream { .. } => S::BAD_GATEWAY,
+            Self::Upstream { status, .. } => S::from_u16(*status).unwrap_or(S::BAD_GATEWAY),
             Self::Internal { .. } => S::INTERNAL_SERVER_ERROR,
             Self::Request { .. } => S::BAD_REQUEST,
         }
@@ -81,6 +83,7 @@ impl AppError {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             Self::TooManyRequests { retry_after_secs, .. } | Self::Busy { retry_after_secs, .. } => Some(*retry_after_secs),
+            Self::Upstream { status: 429, .. } => Some(1),
             _ => None,
         }
     }
@@ -113,6 +116,16 @@ impl FromServerFnError for AppError {
                 reference: "server-fn".into(),
             },
             other => Self::Request { detail: other.to_string() },
+        }
+    }
+}
+
+impl From<cloudwatch::SourceError> for AppError {
+    fn from(e: cloudwatch::SourceError) -> Self {
+        Self::Upstream {
+            status: e.kind.http_status(),
+            code: e.code,
+            detail: e.message,
         }
     }
 }
@@ -161,9 +174,8 @@ mod tests {
                 message: "busy".into(),
                 retry_after_secs: 1,
             },
-            AppError::Upstream {
-                detail: "ThrottlingException".into(),
-            },
+            AppError::from(cloudwatch::SourceError::throttled("Rate exceeded")),
+            AppError::from(cloudwatch::SourceError::access_denied("logs:StartQuery")),
             AppError::Internal {
                 reference: "0123456789ab".into(),
             },

@@ -20,7 +20,7 @@ use leptos_router::{path, Lazy, SsrMode};
 use crate::components::ShellLayout;
 use crate::domain::CurrentUser;
 use crate::error::AppError;
-use crate::pages::{account::AccountRoute, admin::AdminRoute, login::LoginPage, not_found::NotFound, sections::*};
+use crate::pages::{account::AccountRoute, admin::connections::ConnectionsRoute, admin::AdminRoute, login::LoginPage, not_found::NotFound, sections::*};
 
 /// The whole HTML document, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -120,6 +120,7 @@ pub fn App() -> impl IntoView {
                     // Heavy pages are split into chunks of their own (cargo leptos --split).
                     <Route path=path!("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/connections") view={Lazy::<ConnectionsRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

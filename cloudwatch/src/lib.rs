@@ -17,6 +17,8 @@ pub mod metrics;
 pub mod timestamp;
 
 #[cfg(feature = "source")]
+pub mod probe;
+#[cfg(feature = "source")]
 pub mod source;
 
 pub use error::{ErrorKind, SourceError};

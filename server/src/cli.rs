@@ -59,6 +59,11 @@ pub enum Command {
         /// The query, e.g. 'filter level = "error" | stats count(*) by route'.
         query: String,
     },
+    /// Manage data connections (AWS accounts, demo worlds) for scripted set-up.
+    Connections {
+        #[command(subcommand)]
+        command: ConnectionsCommand,
+    },
     /// Create a personal API token for an account and print it once.
     CreateToken {
         #[arg(long)]
@@ -71,6 +76,126 @@ pub enum Command {
         #[arg(long)]
         expires_in_days: Option<i64>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionsCommand {
+    /// Add a connection. AWS credential modes: default_chain (ECS task role, instance role, env,
+    /// SSO), profile, assume_role, static_keys (secret from WATCHPOST_AWS_SECRET_ACCESS_KEY,
+    /// stored encrypted with WATCHPOST_SECRET_KEY).
+    Add {
+        /// The permanent slug (`prod-eu`).
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// aws or demo.
+        #[arg(long, default_value = "aws")]
+        kind: String,
+        #[arg(long, default_value = "us-east-1")]
+        region: String,
+        #[arg(long, default_value = "default_chain")]
+        mode: String,
+        #[arg(long, default_value = "")]
+        profile: String,
+        #[arg(long, default_value = "")]
+        role_arn: String,
+        #[arg(long, default_value = "")]
+        access_key_id: String,
+        #[arg(long, env = "WATCHPOST_AWS_SECRET_ACCESS_KEY", hide_env_values = true, default_value = "")]
+        secret_access_key: String,
+        #[arg(long, default_value = "")]
+        endpoint_url: String,
+    },
+    /// List connections.
+    List,
+    /// Remove a connection (its drills and recorded alarm actions go with it).
+    Remove {
+        #[arg(long)]
+        id: String,
+    },
+    /// Call each API read-only and report per IAM action; exit 1 when any failed.
+    Test {
+        #[arg(long)]
+        id: String,
+    },
+}
+
+async fn connections_command(command: ConnectionsCommand, config: &Config) -> Result<()> {
+    use app::backend::sources::connections;
+    use app::domain::connection::AwsForm;
+    use app::domain::{ConnectionId, ConnectionKind};
+    let db = startup::connect(&config.database).await?;
+    MIGRATOR.run(&db).await?;
+    let telemetry = startup::telemetry(&db, &config.sources).await?;
+    match command {
+        ConnectionsCommand::Add {
+            id,
+            name,
+            kind,
+            region,
+            mode,
+            profile,
+            role_arn,
+            access_key_id,
+            secret_access_key,
+            endpoint_url,
+        } => {
+            let id: ConnectionId = id.parse()?;
+            match kind.parse::<ConnectionKind>()? {
+                ConnectionKind::Demo => connections::create_demo(&db, &Actor::system(), &id, &name, rand_seed()).await?,
+                ConnectionKind::Aws => {
+                    let form = AwsForm {
+                        region,
+                        mode,
+                        profile,
+                        access_key_id,
+                        secret_access_key,
+                        role_arn,
+                        endpoint_url,
+                    };
+                    connections::create_aws(&db, &Actor::system(), telemetry.policy(), telemetry.cipher(), &id, &name, &form)
+                        .await?
+                }
+            }
+            println!("added {id}");
+        }
+        ConnectionsCommand::List => {
+            for c in connections::list(&db).await? {
+                println!("{}\t{}\t{}\t{}", c.id, c.settings.kind().as_str(), c.display_name, c.settings.describe());
+            }
+        }
+        ConnectionsCommand::Remove { id } => {
+            let id: ConnectionId = id.parse()?;
+            connections::remove(&db, &Actor::system(), &id).await?;
+            println!("removed {id}");
+        }
+        ConnectionsCommand::Test { id } => {
+            let id: ConnectionId = id.parse()?;
+            let checks = telemetry.system_conn(&id).await?.test().await;
+            let mut failed = 0;
+            for c in &checks {
+                match &c.error {
+                    None => println!("ok      {}", c.action),
+                    Some((code, message)) => {
+                        failed += 1;
+                        println!("FAILED  {}  {code}: {message}", c.action);
+                    }
+                }
+            }
+            if failed > 0 {
+                return Err(format!("{failed} of {} checks failed", checks.len()).into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn rand_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.finish()
 }
 
 /// `watchpost insights`: needs no database, configuration or runtime; returns the exit code.
@@ -109,6 +234,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Insights { .. } => Err("`insights` runs without the server set-up".into()),
         Command::Serve => serve(config).await,
+        Command::Connections { command } => connections_command(command, &config).await,
         Command::Migrate => {
             let db = startup::connect(&config.database).await?;
             MIGRATOR.run(&db).await?;
@@ -179,7 +305,8 @@ async fn serve(config: Config) -> Result<()> {
         .await
         .map_err(|e| format!("cannot reach the database: {e}"))?;
     MIGRATOR.run(&db).await.map_err(|e| format!("cannot apply migrations: {e}"))?;
-    let state = startup::state(leptos_options, db.clone(), config.identity.clone());
+    let telemetry = startup::telemetry(&db, &config.sources).await?;
+    let state = startup::state(leptos_options, db.clone(), config.identity.clone(), telemetry);
     ensure_first_admin(&db, state.identity.hasher(), &config).await?;
     startup::spawn_upkeep(db, config.identity.sessions.idle);
     let bind = config.http.bind;

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::backend::identity::{IdentitySettings, SessionSettings, ThrottleSettings};
+use app::backend::sources::{SecretCipher, SourcePolicy};
 use app::domain::{Email, NewPassword};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,9 +40,32 @@ pub struct FirstAdmin {
     pub password: Option<SecretString>,
 }
 
+/// Telemetry sources: the demo switch, the AWS guard rails, the key for secrets at rest.
+#[derive(Debug, Clone)]
+pub struct SourcesSettings {
+    pub policy: SourcePolicy,
+    /// `WATCHPOST_SECRET_KEY`: 64 hex characters; needed only to store static AWS keys.
+    pub secret_key: Option<SecretString>,
+}
+
+impl SourcesSettings {
+    pub fn cipher(&self) -> Result<Option<SecretCipher>, ConfigError> {
+        self.secret_key
+            .as_ref()
+            .map(|k| {
+                SecretCipher::from_hex(k.expose_secret()).map_err(|problem| ConfigError {
+                    name: "WATCHPOST_SECRET_KEY",
+                    problem,
+                })
+            })
+            .transpose()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub http: HttpSettings,
+    pub sources: SourcesSettings,
     pub database: DatabaseSettings,
     pub identity: IdentitySettings,
     pub first_admin: FirstAdmin,
@@ -155,8 +179,24 @@ impl Config {
                 })
             }
         };
-        Ok(Self {
+        let defaults = SourcePolicy::default();
+        let list = |name: &str, default: Vec<String>| {
+            var(name).map_or(default, |v| {
+                v.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
+            })
+        };
+        let sources = SourcesSettings {
+            policy: SourcePolicy {
+                demo_enabled: parsed("WATCHPOST_DEMO", true)?,
+                endpoint_allowlist: list("WATCHPOST_AWS_ENDPOINT_ALLOWLIST", defaults.endpoint_allowlist),
+                allow_loopback_endpoints: parsed("WATCHPOST_AWS_ALLOW_LOOPBACK", false)?,
+                role_arn_patterns: list("WATCHPOST_AWS_ROLE_ARN_PATTERNS", defaults.role_arn_patterns),
+            },
+            secret_key: var("WATCHPOST_SECRET_KEY").map(Into::into),
+        };
+        let settings = Self {
             http,
+            sources,
             database: DatabaseSettings {
                 url: var("DATABASE_URL")
                     .unwrap_or_else(|| "postgres://postgres:postgres@127.0.0.1:5432/watchpost".into())
@@ -169,7 +209,9 @@ impl Config {
                 password: var("WATCHPOST_ADMIN_PASSWORD").map(Into::into),
             },
             log_format,
-        })
+        };
+        settings.sources.cipher()?;
+        Ok(settings)
     }
 }
 

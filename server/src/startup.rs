@@ -12,9 +12,10 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use app::backend::identity::{sessions, throttle, Identity, IdentitySettings};
+use app::backend::sources::{connections, Telemetry};
 use app::backend::AppState;
 
-use crate::config::DatabaseSettings;
+use crate::config::{DatabaseSettings, SourcesSettings};
 use crate::routes::{self, RouterParts};
 
 /// Connects (creating the database when it does not exist yet), retrying briefly so a database
@@ -51,12 +52,36 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow_free::Result<PgPool>
 }
 
 /// The application state from its parts.
-pub fn state(leptos_options: leptos::config::LeptosOptions, db: PgPool, identity: IdentitySettings) -> AppState {
+pub fn state(
+    leptos_options: leptos::config::LeptosOptions,
+    db: PgPool,
+    identity: IdentitySettings,
+    telemetry: Telemetry,
+) -> AppState {
     AppState {
         leptos_options,
         db,
         identity: Identity::new(identity),
+        telemetry,
     }
+}
+
+/// The telemetry handle over the migrated database: creates the built-in demo connection (unless
+/// turned off), and refuses to go on when a stored secret exists but no key to read it.
+pub async fn telemetry(db: &PgPool, sources: &SourcesSettings) -> anyhow_free::Result<Telemetry> {
+    let cipher = sources.cipher()?;
+    if cipher.is_none() && connections::any_secret(db).await? {
+        return Err("a connection stores an encrypted secret key, but WATCHPOST_SECRET_KEY is not set: set it to the key it was stored with (or remove that connection)".into());
+    }
+    if sources.policy.demo_enabled && connections::ensure_default_demo(db).await? {
+        tracing::info!("created the built-in demo connection");
+    }
+    Ok(Telemetry::new(
+        db.clone(),
+        sources.policy.clone(),
+        cipher,
+        Some(std::sync::Arc::new(crate::aws::SdkConnector)),
+    ))
 }
 
 pub fn router(state: AppState, parts: RouterParts) -> Router {

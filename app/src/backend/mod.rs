@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod db;
 pub mod identity;
+pub mod sources;
 pub mod state;
 
 pub use identity::{require, require_session, Caller, ClientMeta};

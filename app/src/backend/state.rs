@@ -7,6 +7,7 @@ use leptos::prelude::use_context;
 use sqlx::PgPool;
 
 use super::identity::Identity;
+use super::sources::Telemetry;
 use crate::error::AppError;
 
 #[derive(Clone, FromRef)]
@@ -15,6 +16,8 @@ pub struct AppState {
     pub db: PgPool,
     /// Sessions, tokens, sign-in throttling and password hashing.
     pub identity: Identity,
+    /// The one way to reach CloudWatch or the demo world.
+    pub telemetry: Telemetry,
 }
 
 /// The state inside a server function (provided as Leptos context for every request).

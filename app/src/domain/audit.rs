@@ -39,6 +39,11 @@ audit_actions! {
     TokenCreate => "token.create",
     TokenRevoke => "token.revoke",
     SessionRevoke => "session.revoke",
+    ConnectionCreate => "connection.create",
+    ConnectionUpdate => "connection.update",
+    ConnectionRemove => "connection.remove",
+    DrillStart => "drill.start",
+    DrillEnd => "drill.end",
 }
 
 impl AuditAction {
@@ -70,6 +75,6 @@ mod tests {
             assert!(seen.insert(a.as_str()), "{a} twice");
             assert!(a.as_str().split_once('.').is_some_and(|(x, y)| !x.is_empty() && !y.is_empty()));
         }
-        assert_eq!(AuditAction::areas(), ["auth", "user", "token", "session"]);
+        assert_eq!(AuditAction::areas(), ["auth", "user", "token", "session", "connection", "drill"]);
     }
 }

@@ -10,7 +10,7 @@ pub mod time_range;
 pub mod user;
 
 pub use audit::AuditAction;
-pub use connection::ConnectionId;
+pub use connection::{ConnectionDetail, ConnectionId, ConnectionKind, ConnectionSettings};
 pub use ids::{SessionHandle, TokenId, UserId};
 pub use time_range::{TimePoint, TimeRange, Zone};
 pub use user::{CurrentUser, DisplayName, Email, NewPassword, Role, TokenName};

@@ -17,6 +17,9 @@ pub const ADMIN: (&str, &str) = ("admin@example.com", "admin password 1");
 pub const VIEWER: (&str, &str) = ("viewer@example.com", "viewer password 1");
 pub const EDITOR: (&str, &str) = ("editor@example.com", "editor password 1");
 
+/// The key secrets are stored with in tests.
+pub const TEST_SECRET_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
 pub struct TestApp {
     pub addr: String,
     pub db: PgPool,
@@ -51,7 +54,15 @@ impl TestApp {
     pub async fn spawn_with(db: PgPool, settings: IdentitySettings, parts: RouterParts) -> Self {
         server::telemetry::init_for_tests();
         let options = LeptosOptions::builder().output_name("watchpost").site_root("target/site").build();
-        let app = startup::router(startup::state(options, db.clone(), settings), parts);
+        let sources = server::config::SourcesSettings {
+            policy: app::backend::sources::SourcePolicy {
+                allow_loopback_endpoints: true,
+                ..Default::default()
+            },
+            secret_key: Some(TEST_SECRET_KEY.to_string().into()),
+        };
+        let telemetry = startup::telemetry(&db, &sources).await.expect("telemetry");
+        let app = startup::router(startup::state(options, db.clone(), settings, telemetry), parts);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = format!("http://{}", listener.local_addr().expect("local addr"));
         tokio::spawn(async move {

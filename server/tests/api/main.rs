@@ -11,4 +11,5 @@ mod cli;
 mod health;
 mod sessions;
 mod sign_in;
+mod sources;
 mod tokens;

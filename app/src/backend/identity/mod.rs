@@ -110,6 +110,18 @@ impl Caller {
         self.signed_in.as_ref().map(|s| &s.user)
     }
 
+    /// The signed-in user, if they hold at least `min` role; otherwise 401 or 403.
+    pub fn require(&self, min: Role) -> AppResult<&CurrentUser> {
+        match self.user() {
+            None => Err(AppError::Unauthorized),
+            Some(user) if user.role < min => Err(AppError::Forbidden {
+                needed: min,
+                have: user.role,
+            }),
+            Some(user) => Ok(user),
+        }
+    }
+
     /// The SHA-256 of the session cookie this request came with.
     pub fn session_hash(&self) -> Option<&[u8]> {
         match &self.signed_in {
@@ -132,14 +144,8 @@ pub fn current_caller() -> Caller {
 /// The signed-in user, if they hold at least `min` role; otherwise 401 or 403.
 pub fn require(min: Role) -> AppResult<(CurrentUser, Caller)> {
     let caller = current_caller();
-    match caller.user() {
-        None => Err(AppError::Unauthorized),
-        Some(user) if user.role < min => Err(AppError::Forbidden {
-            needed: min,
-            have: user.role,
-        }),
-        Some(user) => Ok((user.clone(), caller.clone())),
-    }
+    let user = caller.require(min)?.clone();
+    Ok((user, caller))
 }
 
 /// As [`require`], and the caller must be a browser session (not an API token): for changes to

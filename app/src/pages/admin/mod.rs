@@ -2,6 +2,7 @@
 //! later admin pages (connections, SNS endpoints) join this folder.
 
 mod audit;
+pub mod connections;
 mod sessions;
 mod users;
 
@@ -29,6 +30,7 @@ impl LazyRoute for AdminRoute {
 pub fn AdminPage() -> impl IntoView {
     view! {
         <PageHeader title="Admin" />
+        <nav aria-label="Admin sections"><a href="/admin/connections">"Connections and drills →"</a></nav>
         <users::UsersPanel />
         <sessions::SessionsPanel />
         <audit::AuditPanel />
