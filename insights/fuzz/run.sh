@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every cargo-fuzz target of the insights crate for SECONDS each (default 20).
+# Runs every cargo-fuzz target of the insights crate (parse, eval, filter_pattern) for SECONDS each
+# (default 20).
 # Works on the stable toolchain: `-s none` turns off the sanitizer (the only part that needs
 # nightly); coverage instrumentation uses stable `-C` flags.
 # Installs cargo-fuzz (pinned) into ~/.cargo/bin when it is missing.
@@ -13,7 +14,10 @@ fi
 export PATH="$HOME/.cargo/bin:$PATH"
 for target in $(cargo fuzz list); do
   mkdir -p "corpus/$target"
+  # A target with its own seed directory (seeds_<target>/) starts from it; the others share seeds/.
+  seeds=seeds
+  if [ -d "seeds_$target" ]; then seeds="seeds_$target"; fi
   echo "fuzzing $target for ${SECS}s"
-  cargo fuzz run -s none "$target" "corpus/$target" seeds -- -max_total_time="$SECS" -max_len=512
+  cargo fuzz run -s none "$target" "corpus/$target" "$seeds" -- -max_total_time="$SECS" -max_len=512
 done
 echo "fuzz: all targets ran ${SECS}s without a failure"

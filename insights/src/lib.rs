@@ -27,10 +27,31 @@
 //! assert_eq!(insights::format(&q), "filter level = \"error\"\n| stats count(*) by route");
 //! assert!(insights::analyze(&q).aggregates);
 //! ```
+//!
+//! # Filter patterns
+//!
+//! [`filter`] implements the other CloudWatch Logs search syntax: the **filter patterns** of
+//! `FilterLogEvents`, metric filters, subscription filters and Live Tail — unstructured terms
+//! (`ERROR -ARGUMENTS`, `?ERROR ?WARN`, `"exact phrase"`), standalone regexes (`%AUTHORIZED%`),
+//! JSON conditions (`{ $.latency > 500 && $.user.id = 1 }`) and space-delimited fields
+//! (`[ip, user, ..., status_code = 4*, bytes > 1000]`), following AWS's documentation including
+//! its limits (1024 characters, two regexes, three wildcard selectors). [`FilterPattern::parse`]
+//! works everywhere (errors carry a byte position and convert to a [`Diagnostic`]);
+//! [`FilterPattern::matches`] and [`FilterPattern::metric_value`] (the value a metric filter's
+//! `metricValue` such as `$.latency` or `$bytes` publishes) need the `eval` feature. The module
+//! docs list the choices made where AWS's documentation is silent.
+//!
+//! ```
+//! let p: insights::FilterPattern = "{ $.level = \"error\" || $.status >= 500 }".parse().unwrap();
+//! assert_eq!(p.kind(), insights::filter::FilterKind::Json);
+//! # #[cfg(feature = "eval")]
+//! assert!(p.matches(r#"{"level":"info","status":503}"#));
+//! ```
 
 pub mod analyze;
 pub mod ast;
 pub mod error;
+pub mod filter;
 pub mod format;
 pub mod functions;
 pub mod highlight;
@@ -48,6 +69,7 @@ pub mod input;
 pub use analyze::{analyze, Analysis, Combine, Merge};
 pub use ast::Query;
 pub use error::{Diagnostic, Span};
+pub use filter::{FilterPattern, FilterPatternError};
 pub use format::format;
 pub use highlight::{highlight, Token, TokenKind};
 pub use parser::{check, parse, parse_with_diagnostics};
