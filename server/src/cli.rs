@@ -306,6 +306,7 @@ async fn serve(config: Config) -> Result<()> {
         .map_err(|e| format!("cannot reach the database: {e}"))?;
     MIGRATOR.run(&db).await.map_err(|e| format!("cannot apply migrations: {e}"))?;
     let telemetry = startup::telemetry(&db, &config.sources).await?;
+    startup::spawn_alarm_bookkeeping(telemetry.clone());
     let state = startup::state(leptos_options, db.clone(), config.identity.clone(), telemetry);
     ensure_first_admin(&db, state.identity.hasher(), &config).await?;
     startup::spawn_upkeep(db, config.identity.sessions.idle);

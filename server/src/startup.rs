@@ -126,6 +126,22 @@ pub fn spawn_upkeep(db: PgPool, idle: Duration) {
     });
 }
 
+/// Every minute: record the demo worlds' alarm transitions as alarm actions (idempotent across
+/// replicas by their key).
+pub fn spawn_alarm_bookkeeping(telemetry: Telemetry) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match telemetry.record_alarm_actions(Duration::from_secs(3_600)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(actions = n, "recorded alarm actions"),
+                Err(e) => tracing::warn!(error = %e, "alarm bookkeeping failed; will try again"),
+            }
+        }
+    });
+}
+
 /// A boxed error for start-up paths, where the message is all that matters.
 pub mod anyhow_free {
     pub type Error = Box<dyn std::error::Error + Send + Sync>;

@@ -319,3 +319,24 @@ async fn drills_start_and_end_on_demo_connections_and_test_connection_reports_pe
         .expect("audit");
     assert_eq!(audit, ["drill.start", "drill.end"]);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn alarm_actions_are_recorded_once_however_many_replicas_record_them(db: PgPool) {
+    let sources = server::config::SourcesSettings {
+        policy: Default::default(),
+        secret_key: None,
+    };
+    // Two replicas over one database, each with its own demo world instance.
+    let a = server::startup::telemetry(&db, &sources).await.expect("a");
+    let b = server::startup::telemetry(&db, &sources).await.expect("b");
+    // The scripted incident is under way at the anchor (now): its alarms have fired within the day.
+    let day = std::time::Duration::from_secs(86_400);
+    let (ra, rb) = tokio::join!(a.record_alarm_actions(day), b.record_alarm_actions(day));
+    let (ra, rb) = (ra.expect("a"), rb.expect("b"));
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM alarm_actions").fetch_one(&db).await.expect("count");
+    assert!(rows > 0, "the scripted incident fires alarms");
+    assert_eq!(ra + rb, rows as u64, "each transition recorded by exactly one replica");
+    assert_eq!(a.record_alarm_actions(day).await.expect("again"), 0, "a second pass adds nothing");
+    let alarm_states: Vec<String> = sqlx::query_scalar("SELECT DISTINCT new_state FROM alarm_actions").fetch_all(&db).await.expect("states");
+    assert!(alarm_states.iter().any(|s| s == "ALARM"), "{alarm_states:?}");
+}

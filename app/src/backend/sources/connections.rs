@@ -483,3 +483,31 @@ pub async fn end_drill(db: &PgPool, actor: &Actor<'_>, drill: uuid::Uuid) -> App
     tx.commit().await?;
     Ok(())
 }
+
+/// One acted-on alarm transition; 1 when new, 0 when another replica (or an earlier pass) had it.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_alarm_action(
+    db: &PgPool,
+    id: &ConnectionId,
+    alarm: &str,
+    at: OffsetDateTime,
+    old: &str,
+    new: &str,
+    reason: &str,
+    drill: Option<&str>,
+) -> AppResult<u64> {
+    let done = sqlx::query!(
+        "INSERT INTO alarm_actions (connection_id, alarm_name, transition_at, old_state, new_state, reason, drill_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        id.as_str(),
+        alarm,
+        at,
+        old,
+        new,
+        reason,
+        drill,
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}

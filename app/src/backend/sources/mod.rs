@@ -198,6 +198,37 @@ impl Telemetry {
         Ok((source, demo))
     }
 
+    /// Records the alarm transitions of every demo world over the last `lookback` as acted-on
+    /// alarm actions (what SNS would deliver). Keyed by (connection, alarm, transition time), so
+    /// any number of replicas doing this at once record each transition once. Returns how many
+    /// rows were new.
+    pub async fn record_alarm_actions(&self, lookback: Duration) -> AppResult<u64> {
+        let now = OffsetDateTime::now_utc();
+        let from = now - time::Duration::seconds(i64::try_from(lookback.as_secs()).unwrap_or(3_600));
+        let mut recorded = 0;
+        for c in connections::list(&self.inner.db).await? {
+            if c.settings.kind() != crate::domain::ConnectionKind::Demo {
+                continue;
+            }
+            let (_, world) = self.source(&c.id).await?;
+            let Some(world) = world else { continue };
+            for t in world.alarm_transitions(from, now) {
+                recorded += connections::record_alarm_action(
+                    &self.inner.db,
+                    &c.id,
+                    &t.alarm_name,
+                    t.at,
+                    t.old.as_str(),
+                    t.new.as_str(),
+                    &t.reason,
+                    t.drill.as_deref(),
+                )
+                .await?;
+            }
+        }
+        Ok(recorded)
+    }
+
     /// Tells the cached demo world about drills right away (after a start or end here).
     pub async fn refresh_drills(&self, id: &ConnectionId) -> AppResult<()> {
         if let Some(entry) = self.inner.live.lock().await.get_mut(id) {
