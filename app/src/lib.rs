@@ -20,7 +20,9 @@ use leptos_router::{path, Lazy, SsrMode};
 use crate::components::ShellLayout;
 use crate::domain::CurrentUser;
 use crate::error::AppError;
-use crate::pages::{account::AccountRoute, admin::connections::ConnectionsRoute, admin::AdminRoute, login::LoginPage, not_found::NotFound, sections::*};
+use crate::pages::{
+    account::AccountRoute, admin::connections::ConnectionsRoute, admin::AdminRoute, login::LoginPage, not_found::NotFound, sections::*,
+};
 
 /// The whole HTML document, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -67,7 +67,11 @@ impl SourceError {
         if message.chars().count() > MAX_MESSAGE_CHARS {
             message = message.chars().take(MAX_MESSAGE_CHARS).collect::<String>() + "…";
         }
-        Self { kind, code: code.into(), message }
+        Self {
+            kind,
+            code: code.into(),
+            message,
+        }
     }
 
     /// CloudWatch's `InvalidParameterValue`.

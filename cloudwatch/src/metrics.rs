@@ -18,7 +18,10 @@ pub struct Dimension {
 
 impl Dimension {
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { name: name.into(), value: value.into() }
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
     }
 }
 
@@ -146,7 +149,10 @@ pub struct MessageData {
 
 impl MessageData {
     pub fn new(code: &str, value: impl Into<String>) -> Self {
-        Self { code: Some(code.to_string()), value: Some(value.into()) }
+        Self {
+            code: Some(code.to_string()),
+            value: Some(value.into()),
+        }
     }
 }
 

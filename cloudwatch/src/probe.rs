@@ -93,7 +93,11 @@ pub async fn test_connection(source: &dyn Source, cx: &CallContext) -> Vec<ApiCh
             },
         )
         .await;
-    let first = groups.as_ref().ok().and_then(|g| g.log_groups.first()).map(|g| g.log_group_name.clone());
+    let first = groups
+        .as_ref()
+        .ok()
+        .and_then(|g| g.log_groups.first())
+        .map(|g| g.log_group_name.clone());
     checks.push(check("logs:DescribeLogGroups", groups));
     if let Some(group) = first {
         checks.push(check(
@@ -121,7 +125,14 @@ pub async fn test_connection(source: &dyn Source, cx: &CallContext) -> Vec<ApiCh
             )
             .await;
         if let Ok(q) = &started {
-            let _ = source.stop_query(cx, QueryIdInput { query_id: q.query_id.clone() }).await;
+            let _ = source
+                .stop_query(
+                    cx,
+                    QueryIdInput {
+                        query_id: q.query_id.clone(),
+                    },
+                )
+                .await;
         }
         checks.push(check("logs:StartQuery", started));
         checks.push(check(

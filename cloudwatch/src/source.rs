@@ -26,7 +26,9 @@ pub struct CallContext {
 
 impl CallContext {
     pub fn new(principal: impl Into<String>) -> Self {
-        Self { principal: principal.into() }
+        Self {
+            principal: principal.into(),
+        }
     }
 
     /// The server acting on its own (alarm evaluation, scheduled work).
@@ -51,36 +53,20 @@ pub trait Source: Send + Sync + 'static {
         cx: &CallContext,
         input: DescribeAlarmsForMetricInput,
     ) -> Result<DescribeAlarmsForMetricOutput>;
-    async fn describe_alarm_history(
-        &self,
-        cx: &CallContext,
-        input: DescribeAlarmHistoryInput,
-    ) -> Result<DescribeAlarmHistoryOutput>;
+    async fn describe_alarm_history(&self, cx: &CallContext, input: DescribeAlarmHistoryInput) -> Result<DescribeAlarmHistoryOutput>;
 
     async fn list_dashboards(&self, cx: &CallContext, input: ListDashboardsInput) -> Result<ListDashboardsOutput>;
     async fn get_dashboard(&self, cx: &CallContext, input: GetDashboardInput) -> Result<GetDashboardOutput>;
     async fn put_dashboard(&self, cx: &CallContext, input: PutDashboardInput) -> Result<PutDashboardOutput>;
 
-    async fn describe_log_groups(
-        &self,
-        cx: &CallContext,
-        input: DescribeLogGroupsInput,
-    ) -> Result<DescribeLogGroupsOutput>;
-    async fn get_log_group_fields(
-        &self,
-        cx: &CallContext,
-        input: GetLogGroupFieldsInput,
-    ) -> Result<GetLogGroupFieldsOutput>;
+    async fn describe_log_groups(&self, cx: &CallContext, input: DescribeLogGroupsInput) -> Result<DescribeLogGroupsOutput>;
+    async fn get_log_group_fields(&self, cx: &CallContext, input: GetLogGroupFieldsInput) -> Result<GetLogGroupFieldsOutput>;
     async fn start_query(&self, cx: &CallContext, input: StartQueryInput) -> Result<StartQueryOutput>;
     async fn get_query_results(&self, cx: &CallContext, input: QueryIdInput) -> Result<GetQueryResultsOutput>;
     async fn stop_query(&self, cx: &CallContext, input: QueryIdInput) -> Result<StopQueryOutput>;
     async fn get_log_record(&self, cx: &CallContext, input: GetLogRecordInput) -> Result<GetLogRecordOutput>;
     async fn get_log_events(&self, cx: &CallContext, input: GetLogEventsInput) -> Result<GetLogEventsOutput>;
-    async fn filter_log_events(
-        &self,
-        cx: &CallContext,
-        input: FilterLogEventsInput,
-    ) -> Result<FilterLogEventsOutput>;
+    async fn filter_log_events(&self, cx: &CallContext, input: FilterLogEventsInput) -> Result<FilterLogEventsOutput>;
     async fn start_live_tail(&self, cx: &CallContext, input: StartLiveTailInput) -> Result<LiveTailStream>;
 
     async fn describe_query_definitions(
@@ -89,9 +75,5 @@ pub trait Source: Send + Sync + 'static {
         input: DescribeQueryDefinitionsInput,
     ) -> Result<DescribeQueryDefinitionsOutput>;
     async fn put_query_definition(&self, cx: &CallContext, input: QueryDefinition) -> Result<PutQueryDefinitionOutput>;
-    async fn delete_query_definition(
-        &self,
-        cx: &CallContext,
-        input: DeleteQueryDefinitionInput,
-    ) -> Result<DeleteQueryDefinitionOutput>;
+    async fn delete_query_definition(&self, cx: &CallContext, input: DeleteQueryDefinitionInput) -> Result<DeleteQueryDefinitionOutput>;
 }

@@ -16,17 +16,18 @@ enum Raw {
 fn from_raw<E: de::Error>(raw: Raw) -> Result<OffsetDateTime, E> {
     match raw {
         Raw::Seconds(s) => OffsetDateTime::from_unix_timestamp(s).map_err(E::custom),
-        Raw::Float(f) if f.is_finite() => {
-            OffsetDateTime::from_unix_timestamp_nanos((f * 1e9) as i128).map_err(E::custom)
-        }
+        Raw::Float(f) if f.is_finite() => OffsetDateTime::from_unix_timestamp_nanos((f * 1e9) as i128).map_err(E::custom),
         Raw::Float(_) => Err(E::custom("timestamp is not a finite number")),
         Raw::Text(t) => {
             let t = t.trim();
             if let Ok(s) = t.parse::<i64>() {
                 return OffsetDateTime::from_unix_timestamp(s).map_err(E::custom);
             }
-            OffsetDateTime::parse(t, &Rfc3339)
-                .map_err(|_| E::custom(format!("`{t}` is not an ISO 8601 timestamp (e.g. 2026-11-22T10:00:00Z) or epoch seconds")))
+            OffsetDateTime::parse(t, &Rfc3339).map_err(|_| {
+                E::custom(format!(
+                    "`{t}` is not an ISO 8601 timestamp (e.g. 2026-11-22T10:00:00Z) or epoch seconds"
+                ))
+            })
         }
     }
 }

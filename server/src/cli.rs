@@ -154,15 +154,20 @@ async fn connections_command(command: ConnectionsCommand, config: &Config) -> Re
                         role_arn,
                         endpoint_url,
                     };
-                    connections::create_aws(&db, &Actor::system(), telemetry.policy(), telemetry.cipher(), &id, &name, &form)
-                        .await?
+                    connections::create_aws(&db, &Actor::system(), telemetry.policy(), telemetry.cipher(), &id, &name, &form).await?
                 }
             }
             println!("added {id}");
         }
         ConnectionsCommand::List => {
             for c in connections::list(&db).await? {
-                println!("{}\t{}\t{}\t{}", c.id, c.settings.kind().as_str(), c.display_name, c.settings.describe());
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    c.id,
+                    c.settings.kind().as_str(),
+                    c.display_name,
+                    c.settings.describe()
+                );
             }
         }
         ConnectionsCommand::Remove { id } => {
@@ -194,7 +199,11 @@ async fn connections_command(command: ConnectionsCommand, config: &Config) -> Re
 fn rand_seed() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
     h.finish()
 }
 

@@ -52,12 +52,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow_free::Result<PgPool>
 }
 
 /// The application state from its parts.
-pub fn state(
-    leptos_options: leptos::config::LeptosOptions,
-    db: PgPool,
-    identity: IdentitySettings,
-    telemetry: Telemetry,
-) -> AppState {
+pub fn state(leptos_options: leptos::config::LeptosOptions, db: PgPool, identity: IdentitySettings, telemetry: Telemetry) -> AppState {
     AppState {
         leptos_options,
         db,

@@ -149,7 +149,17 @@ pub async fn update_connection(
     };
     let actor = Actor::user(&admin, &caller.client);
     let t = &state.telemetry;
-    connections::update(&state.db, &actor, t.policy(), t.cipher(), &id, &display_name, aws.as_ref(), demo.as_ref()).await?;
+    connections::update(
+        &state.db,
+        &actor,
+        t.policy(),
+        t.cipher(),
+        &id,
+        &display_name,
+        aws.as_ref(),
+        demo.as_ref(),
+    )
+    .await?;
     t.forget(&id).await;
     Ok(())
 }

@@ -86,7 +86,10 @@ impl std::str::FromStr for ConnectionKind {
             "demo" => Ok(Self::Demo),
             other => Err(crate::error::AppError::validation(
                 "kind",
-                format!("`{}` is not a connection kind; use aws or demo", other.chars().take(40).collect::<String>()),
+                format!(
+                    "`{}` is not a connection kind; use aws or demo",
+                    other.chars().take(40).collect::<String>()
+                ),
             )),
         }
     }
@@ -192,7 +195,11 @@ impl ConnectionSettings {
                 "synthetic shop · world v{} · quotas {}{}",
                 d.version,
                 if d.quotas { "on" } else { "off" },
-                if d.error_rate > 0.0 || d.latency_ms > 0 { " · faults on" } else { "" }
+                if d.error_rate > 0.0 || d.latency_ms > 0 {
+                    " · faults on"
+                } else {
+                    ""
+                }
             ),
         }
     }

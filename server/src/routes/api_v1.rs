@@ -86,15 +86,17 @@ fn answer<T: Serialize>(result: AppResult<T>) -> Response {
 
 /// `GET /api/v1/connections`: the connections (slug, name, kind) a token can read.
 async fn connections(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
-    answer(async {
-        caller.require(Role::Viewer)?;
-        let list = app::backend::sources::connections::list(&state.db).await?;
-        Ok(list
-            .into_iter()
-            .map(|c| serde_json::json!({"id": c.id, "name": c.display_name, "kind": c.settings.kind()}))
-            .collect::<Vec<_>>())
-    }
-    .await)
+    answer(
+        async {
+            caller.require(Role::Viewer)?;
+            let list = app::backend::sources::connections::list(&state.db).await?;
+            Ok(list
+                .into_iter()
+                .map(|c| serde_json::json!({"id": c.id, "name": c.display_name, "kind": c.settings.kind()}))
+                .collect::<Vec<_>>())
+        }
+        .await,
+    )
 }
 
 async fn conn(state: &AppState, caller: &Caller, raw: &str) -> AppResult<Conn> {
@@ -120,16 +122,19 @@ fn query<T: DeserializeOwned>(raw: Option<String>, lists: &[&str], numbers: &[&s
     for (key, value) in pairs {
         let v = if numbers.contains(&key.as_str()) {
             serde_json::Value::from(value.trim().parse::<i64>().map_err(|_| {
-                AppError::validation(key.clone(), format!("`{}` is not a whole number", value.chars().take(40).collect::<String>()))
+                AppError::validation(
+                    key.clone(),
+                    format!("`{}` is not a whole number", value.chars().take(40).collect::<String>()),
+                )
             })?)
         } else if bools.contains(&key.as_str()) {
             serde_json::Value::from(matches!(value.trim(), "true" | "1" | "yes"))
         } else if key == "Dimensions" {
             let mut dim = serde_json::Map::new();
             for part in value.split(',') {
-                let (k, v) = part.split_once('=').ok_or_else(|| {
-                    AppError::validation("Dimensions", "write each as Name=InstanceId,Value=i-123 (Value optional)")
-                })?;
+                let (k, v) = part
+                    .split_once('=')
+                    .ok_or_else(|| AppError::validation("Dimensions", "write each as Name=InstanceId,Value=i-123 (Value optional)"))?;
                 dim.insert(k.trim().to_string(), serde_json::Value::from(v.trim()));
             }
             serde_json::Value::Object(dim)
@@ -223,7 +228,15 @@ async fn query_results(
     Extension(caller): Extension<Caller>,
     Path((raw, id)): Path<(String, String)>,
 ) -> Response {
-    answer(async { conn(&state, &caller, &raw).await?.get_query_results(QueryIdInput { query_id: id }).await }.await)
+    answer(
+        async {
+            conn(&state, &caller, &raw)
+                .await?
+                .get_query_results(QueryIdInput { query_id: id })
+                .await
+        }
+        .await,
+    )
 }
 
 /// `DELETE …/insights/{id}`: StopQuery.

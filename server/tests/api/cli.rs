@@ -128,19 +128,54 @@ async fn connections_are_managed_from_the_command_line(db: PgPool) {
     let url = database_url(&db).await;
     let out = watchpost(
         &url,
-        &["connections", "add", "--id", "prod", "--name", "Production", "--region", "eu-west-1", "--mode", "assume_role", "--role-arn", "arn:aws:iam::123456789012:user/bob"],
+        &[
+            "connections",
+            "add",
+            "--id",
+            "prod",
+            "--name",
+            "Production",
+            "--region",
+            "eu-west-1",
+            "--mode",
+            "assume_role",
+            "--role-arn",
+            "arn:aws:iam::123456789012:user/bob",
+        ],
     );
     assert!(!out.status.success(), "a user ARN is not a role");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("role_arn"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("role_arn"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = watchpost(
         &url,
-        &["connections", "add", "--id", "prod", "--name", "Production", "--region", "eu-west-1", "--mode", "assume_role", "--role-arn", "arn:aws:iam::123456789012:role/watchpost-read"],
+        &[
+            "connections",
+            "add",
+            "--id",
+            "prod",
+            "--name",
+            "Production",
+            "--region",
+            "eu-west-1",
+            "--mode",
+            "assume_role",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/watchpost-read",
+        ],
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = watchpost(&url, &["connections", "list"]);
     let listed = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(listed.lines().any(|l| l.starts_with("demo\tdemo\t")), "{listed}");
-    assert!(listed.lines().any(|l| l.starts_with("prod\taws\tProduction\teu-west-1 · assume role arn:aws:iam::123456789012:role/watchpost-read")), "{listed}");
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("prod\taws\tProduction\teu-west-1 · assume role arn:aws:iam::123456789012:role/watchpost-read")),
+        "{listed}"
+    );
 
     let out = watchpost(&url, &["connections", "test", "--id", "demo"]);
     let report = String::from_utf8_lossy(&out.stdout).to_string();

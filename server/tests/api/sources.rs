@@ -1,11 +1,11 @@
 //! Connections, the telemetry handle and the token API: the permission matrix, the guard rails,
 //! secrets at rest, drills, and CloudWatch-shaped JSON in and out (against the demo world).
 
-use app::api::connections::{
-    admin_connections, AdminConnections, CreateConnection, EndDrill, ListConnections, ListDrills, RemoveConnection,
-    StartDrill, TestConnection, UpdateConnection,
-};
 use app::api::account::CreateToken;
+use app::api::connections::{
+    admin_connections, AdminConnections, CreateConnection, EndDrill, ListConnections, ListDrills, RemoveConnection, StartDrill,
+    TestConnection, UpdateConnection,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -59,9 +59,21 @@ async fn the_demo_connection_exists_by_default_and_every_role_reads_it(db: PgPoo
     let (status, body) = api(&app, reqwest::Method::GET, "/api/v1/connections", Some(&secret), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body[0]["id"], "demo");
-    let (status, groups) = api(&app, reqwest::Method::GET, "/api/v1/connections/demo/log-groups?logGroupNamePrefix=/ecs/", Some(&secret), None).await;
+    let (status, groups) = api(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/connections/demo/log-groups?logGroupNamePrefix=/ecs/",
+        Some(&secret),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{groups}");
-    let names: Vec<&str> = groups["logGroups"].as_array().expect("logGroups").iter().filter_map(|g| g["logGroupName"].as_str()).collect();
+    let names: Vec<&str> = groups["logGroups"]
+        .as_array()
+        .expect("logGroups")
+        .iter()
+        .filter_map(|g| g["logGroupName"].as_str())
+        .collect();
     assert!(names.contains(&"/ecs/checkout"), "{names:?}");
     assert!(names.iter().all(|n| n.starts_with("/ecs/")), "prefix filter: {names:?}");
 }
@@ -75,14 +87,25 @@ async fn the_token_api_refuses_without_a_token_and_names_unknown_connections(db:
         assert_eq!(body["kind"], "unauthorized");
         // A session cookie is no way in either.
         let browser = app.signed_in(ADMIN).await;
-        let res = browser.request(method.parse().expect("method"), app.url(path)).send().await.expect("req");
+        let res = browser
+            .request(method.parse().expect("method"), app.url(path))
+            .send()
+            .await
+            .expect("req");
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{method} {path} with a cookie");
     }
     let secret = token(&app, EDITOR, "viewer").await;
     let (status, body) = api(&app, reqwest::Method::GET, "/api/v1/connections/nope/alarms", Some(&secret), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert!(body["message"].as_str().unwrap_or_default().contains("connection `nope`"), "{body}");
-    let (status, body) = api(&app, reqwest::Method::GET, "/api/v1/connections/Bad_Slug/alarms", Some(&secret), None).await;
+    let (status, body) = api(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/connections/Bad_Slug/alarms",
+        Some(&secret),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, body) = api(
         &app,
@@ -93,7 +116,11 @@ async fn the_token_api_refuses_without_a_token_and_names_unknown_connections(db:
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["message"].as_str().unwrap_or_default().contains("MetricDataQueries") || body["message"].as_str().unwrap_or_default().contains("StartTime"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap_or_default().contains("MetricDataQueries")
+            || body["message"].as_str().unwrap_or_default().contains("StartTime"),
+        "{body}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -113,17 +140,31 @@ async fn cloudwatch_validation_comes_back_in_cloudwatchs_words(db: PgPool) {
             "EndTime": now
         })
     };
-    let (status, body) = api(&app, reqwest::Method::POST, "/api/v1/connections/demo/metric-data", Some(&secret), Some(query(61))).await;
+    let (status, body) = api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/connections/demo/metric-data",
+        Some(&secret),
+        Some(query(61)),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["kind"], "upstream");
-    assert!(body["code"].as_str().is_some_and(|c| c.starts_with("InvalidParameter") || c == "ValidationError"), "{body}");
+    assert!(
+        body["code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("InvalidParameter") || c == "ValidationError"),
+        "{body}"
+    );
 
     let (status, body) = api(
         &app,
         reqwest::Method::POST,
         "/api/v1/connections/demo/insights",
         Some(&secret),
-        Some(json!({"logGroupNames": ["/ecs/checkout"], "startTime": now - 600, "endTime": now, "queryString": "fields @message | filter"})),
+        Some(
+            json!({"logGroupNames": ["/ecs/checkout"], "startTime": now - 600, "endTime": now, "queryString": "fields @message | filter"}),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -157,7 +198,15 @@ async fn only_admins_manage_connections_and_drills(db: PgPool) {
         let (status, _) = app.call::<TestConnection>(&c, &[("id", "demo")]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = app
-            .call::<StartDrill>(&c, &[("connection", "demo"), ("kind", "cpu-saturation"), ("service", "checkout"), ("minutes", "5")])
+            .call::<StartDrill>(
+                &c,
+                &[
+                    ("connection", "demo"),
+                    ("kind", "cpu-saturation"),
+                    ("service", "checkout"),
+                    ("minutes", "5"),
+                ],
+            )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
@@ -168,15 +217,26 @@ async fn only_admins_manage_connections_and_drills(db: PgPool) {
 async fn aws_connections_are_guarded_and_keep_secrets_encrypted(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let admin = app.signed_in(ADMIN).await;
-    let base = [("id", "prod"), ("display_name", "Production"), ("kind", "aws"), ("region", "eu-west-1")];
+    let base = [
+        ("id", "prod"),
+        ("display_name", "Production"),
+        ("kind", "aws"),
+        ("region", "eu-west-1"),
+    ];
     let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
         base.iter().copied().chain(extra.iter().copied()).collect()
     };
     for (extra, field) in [
         (vec![("endpoint_url", "https://evil.example.com")], "endpoint_url"),
         (vec![("endpoint_url", "http://monitoring.eu-west-1.amazonaws.com")], "endpoint_url"),
-        (vec![("mode", "assume_role"), ("role_arn", "arn:aws:iam::123456789012:user/bob")], "role_arn"),
-        (vec![("mode", "static_keys"), ("access_key_id", "AKIAIOSFODNN7EXAMPLE")], "secret_access_key"),
+        (
+            vec![("mode", "assume_role"), ("role_arn", "arn:aws:iam::123456789012:user/bob")],
+            "role_arn",
+        ),
+        (
+            vec![("mode", "static_keys"), ("access_key_id", "AKIAIOSFODNN7EXAMPLE")],
+            "secret_access_key",
+        ),
         (vec![("mode", "magic")], "mode"),
     ] {
         let (status, body) = app.call::<CreateConnection>(&admin, &with(&extra)).await;
@@ -207,14 +267,26 @@ async fn aws_connections_are_guarded_and_keep_secrets_encrypted(db: PgPool) {
     let (_, list) = app.call::<AdminConnections>(&admin, &[]).await;
     let text = list.to_string();
     assert!(!text.contains("wJalr"), "never sent back");
-    let prod = list.as_array().expect("list").iter().find(|c| c["id"] == "prod").expect("prod").clone();
+    let prod = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|c| c["id"] == "prod")
+        .expect("prod")
+        .clone();
     assert_eq!(prod["has_secret"], true);
 
     // Renaming keeps the slug; an empty secret keeps the stored one.
     let (status, body) = app
         .call::<UpdateConnection>(
             &admin,
-            &[("id", "prod"), ("display_name", "Prod (EU)"), ("region", "eu-west-1"), ("mode", "static_keys"), ("access_key_id", "AKIAIOSFODNN7EXAMPLE")],
+            &[
+                ("id", "prod"),
+                ("display_name", "Prod (EU)"),
+                ("region", "eu-west-1"),
+                ("mode", "static_keys"),
+                ("access_key_id", "AKIAIOSFODNN7EXAMPLE"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -224,36 +296,64 @@ async fn aws_connections_are_guarded_and_keep_secrets_encrypted(db: PgPool) {
         .expect("secret");
     assert_eq!(after, stored);
     let (_, list) = app.call::<ListConnections>(&admin, &[]).await;
-    assert!(list.as_array().expect("list").iter().any(|c| c["id"] == "prod" && c["name"] == "Prod (EU)"));
+    assert!(list
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|c| c["id"] == "prod" && c["name"] == "Prod (EU)"));
 
     // Assume-role: Watchpost generates the external id and keeps it across edits.
     let (status, body) = app
         .call::<UpdateConnection>(
             &admin,
-            &[("id", "prod"), ("display_name", "Prod"), ("region", "eu-west-1"), ("mode", "assume_role"), ("role_arn", "arn:aws:iam::123456789012:role/watchpost-read")],
+            &[
+                ("id", "prod"),
+                ("display_name", "Prod"),
+                ("region", "eu-west-1"),
+                ("mode", "assume_role"),
+                ("role_arn", "arn:aws:iam::123456789012:role/watchpost-read"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let ext = |v: &Value| v["credentials"]["external_id"].as_str().map(str::to_string);
-    let first: Value = sqlx::query_scalar("SELECT settings FROM connections WHERE id = 'prod'").fetch_one(&app.db).await.expect("s");
+    let first: Value = sqlx::query_scalar("SELECT settings FROM connections WHERE id = 'prod'")
+        .fetch_one(&app.db)
+        .await
+        .expect("s");
     let (status, _) = app
         .call::<UpdateConnection>(
             &admin,
-            &[("id", "prod"), ("display_name", "Prod"), ("region", "eu-west-2"), ("mode", "assume_role"), ("role_arn", "arn:aws:iam::123456789012:role/watchpost-read")],
+            &[
+                ("id", "prod"),
+                ("display_name", "Prod"),
+                ("region", "eu-west-2"),
+                ("mode", "assume_role"),
+                ("role_arn", "arn:aws:iam::123456789012:role/watchpost-read"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let second: Value = sqlx::query_scalar("SELECT settings FROM connections WHERE id = 'prod'").fetch_one(&app.db).await.expect("s");
+    let second: Value = sqlx::query_scalar("SELECT settings FROM connections WHERE id = 'prod'")
+        .fetch_one(&app.db)
+        .await
+        .expect("s");
     assert!(ext(&first).is_some_and(|e| e.starts_with("watchpost-")), "{first}");
     assert_eq!(ext(&first), ext(&second));
-    let secret_gone: Option<Vec<u8>> = sqlx::query_scalar("SELECT secret FROM connections WHERE id = 'prod'").fetch_one(&app.db).await.expect("s");
+    let secret_gone: Option<Vec<u8>> = sqlx::query_scalar("SELECT secret FROM connections WHERE id = 'prod'")
+        .fetch_one(&app.db)
+        .await
+        .expect("s");
     assert!(secret_gone.is_none(), "leaving static keys drops the stored secret");
 
     let audit: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'connection.%' ORDER BY id")
         .fetch_all(&app.db)
         .await
         .expect("audit");
-    assert_eq!(audit, ["connection.create", "connection.update", "connection.update", "connection.update"]);
+    assert_eq!(
+        audit,
+        ["connection.create", "connection.update", "connection.update", "connection.update"]
+    );
     let (status, _) = app.call::<RemoveConnection>(&admin, &[("id", "prod")]).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app.call::<RemoveConnection>(&admin, &[("id", "prod")]).await;
@@ -265,7 +365,9 @@ async fn the_server_refuses_to_start_with_a_secret_but_no_key(db: PgPool) {
     let cipher = app::backend::sources::SecretCipher::from_hex(crate::helpers::TEST_SECRET_KEY).expect("key");
     let sealed = cipher.seal("prod", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").expect("seal");
     sqlx::query("INSERT INTO connections (id, display_name, kind, settings, secret) VALUES ('prod', 'Prod', 'aws', $1, $2)")
-        .bind(json!({"kind": "aws", "region": "us-east-1", "credentials": {"mode": "static_keys", "access_key_id": "AKIAIOSFODNN7EXAMPLE"}}))
+        .bind(
+            json!({"kind": "aws", "region": "us-east-1", "credentials": {"mode": "static_keys", "access_key_id": "AKIAIOSFODNN7EXAMPLE"}}),
+        )
         .bind(sealed)
         .execute(&db)
         .await
@@ -280,7 +382,10 @@ async fn the_server_refuses_to_start_with_a_secret_but_no_key(db: PgPool) {
         policy: Default::default(),
         secret_key: Some("ab".repeat(32).into()),
     };
-    assert!(server::startup::telemetry(&db, &wrong).await.is_ok(), "a key is present; reading fails per connection");
+    assert!(
+        server::startup::telemetry(&db, &wrong).await.is_ok(),
+        "a key is present; reading fails per connection"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -289,18 +394,42 @@ async fn drills_start_and_end_on_demo_connections_and_test_connection_reports_pe
     let admin = app.signed_in(ADMIN).await;
     let (status, checks) = app.call::<TestConnection>(&admin, &[("id", "demo")]).await;
     assert_eq!(status, StatusCode::OK, "{checks}");
-    let actions: Vec<&str> = checks.as_array().expect("checks").iter().filter_map(|c| c["action"].as_str()).collect();
-    assert!(actions.contains(&"logs:StartQuery") && actions.contains(&"cloudwatch:GetMetricData"), "{actions:?}");
+    let actions: Vec<&str> = checks
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"logs:StartQuery") && actions.contains(&"cloudwatch:GetMetricData"),
+        "{actions:?}"
+    );
     for c in checks.as_array().expect("checks") {
         assert!(c["error"].is_null(), "the demo answers every API: {c}");
     }
 
     let (status, body) = app
-        .call::<StartDrill>(&admin, &[("connection", "demo"), ("kind", "cpu-saturation"), ("service", "nowhere"), ("minutes", "5")])
+        .call::<StartDrill>(
+            &admin,
+            &[
+                ("connection", "demo"),
+                ("kind", "cpu-saturation"),
+                ("service", "nowhere"),
+                ("minutes", "5"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, drill) = app
-        .call::<StartDrill>(&admin, &[("connection", "demo"), ("kind", "cpu-saturation"), ("service", "checkout"), ("minutes", "30")])
+        .call::<StartDrill>(
+            &admin,
+            &[
+                ("connection", "demo"),
+                ("kind", "cpu-saturation"),
+                ("service", "checkout"),
+                ("minutes", "30"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{drill}");
     let (_, list) = app.call::<ListDrills>(&admin, &[("connection", "demo")]).await;
@@ -333,10 +462,16 @@ async fn alarm_actions_are_recorded_once_however_many_replicas_record_them(db: P
     let day = std::time::Duration::from_secs(86_400);
     let (ra, rb) = tokio::join!(a.record_alarm_actions(day), b.record_alarm_actions(day));
     let (ra, rb) = (ra.expect("a"), rb.expect("b"));
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM alarm_actions").fetch_one(&db).await.expect("count");
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM alarm_actions")
+        .fetch_one(&db)
+        .await
+        .expect("count");
     assert!(rows > 0, "the scripted incident fires alarms");
     assert_eq!(ra + rb, rows as u64, "each transition recorded by exactly one replica");
     assert_eq!(a.record_alarm_actions(day).await.expect("again"), 0, "a second pass adds nothing");
-    let alarm_states: Vec<String> = sqlx::query_scalar("SELECT DISTINCT new_state FROM alarm_actions").fetch_all(&db).await.expect("states");
+    let alarm_states: Vec<String> = sqlx::query_scalar("SELECT DISTINCT new_state FROM alarm_actions")
+        .fetch_all(&db)
+        .await
+        .expect("states");
     assert!(alarm_states.iter().any(|s| s == "ALARM"), "{alarm_states:?}");
 }

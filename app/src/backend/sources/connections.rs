@@ -11,8 +11,7 @@ use crate::backend::audit::{self, Actor};
 use crate::backend::db::is_unique_violation;
 use crate::backend::ms;
 use crate::domain::connection::{
-    AwsCredentialMode, AwsForm, AwsSettings, ConnectionDetail, ConnectionSettings, DemoForm, DemoSettings, DrillInfo,
-    DRILL_KINDS,
+    AwsCredentialMode, AwsForm, AwsSettings, ConnectionDetail, ConnectionSettings, DemoForm, DemoSettings, DrillInfo, DRILL_KINDS,
 };
 use crate::domain::{AuditAction, ConnectionId, ConnectionKind};
 use crate::error::{AppError, AppResult};
@@ -88,9 +87,11 @@ pub async fn updated_at(db: &PgPool, id: &ConnectionId) -> AppResult<Option<Offs
 /// Whether any connection holds an encrypted secret (the server refuses to start without the key
 /// then).
 pub async fn any_secret(db: &PgPool) -> AppResult<bool> {
-    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM connections WHERE secret IS NOT NULL) AS "e!""#)
-        .fetch_one(db)
-        .await?)
+    Ok(
+        sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM connections WHERE secret IS NOT NULL) AS "e!""#)
+            .fetch_one(db)
+            .await?,
+    )
 }
 
 pub fn display_name(raw: &str) -> AppResult<String> {
@@ -103,11 +104,7 @@ pub fn display_name(raw: &str) -> AppResult<String> {
 
 /// Parses the AWS form against the guard rails. `previous` keeps the external id of an existing
 /// assume-role connection (it is Watchpost's, generated once per connection).
-pub fn parse_aws(
-    policy: &SourcePolicy,
-    form: &AwsForm,
-    previous: Option<&AwsSettings>,
-) -> AppResult<(AwsSettings, Option<String>)> {
+pub fn parse_aws(policy: &SourcePolicy, form: &AwsForm, previous: Option<&AwsSettings>) -> AppResult<(AwsSettings, Option<String>)> {
     let region = check_region(&form.region)?;
     let endpoint_url = match form.endpoint_url.trim() {
         "" => None,
@@ -250,7 +247,10 @@ pub async fn create_aws(
     let (settings, secret) = parse_aws(policy, form, None)?;
     let sealed = seal_needed(cipher, id, &settings, secret)?;
     if matches!(settings.credentials, AwsCredentialMode::StaticKeys { .. }) && sealed.is_none() {
-        return Err(AppError::validation("secret_access_key", "a secret access key is needed with an access key id"));
+        return Err(AppError::validation(
+            "secret_access_key",
+            "a secret access key is needed with an access key id",
+        ));
     }
     insert(db, actor, id, &name, &ConnectionSettings::Aws(settings), sealed).await
 }
@@ -307,26 +307,30 @@ pub async fn update(
     demo: Option<&DemoForm>,
 ) -> AppResult<()> {
     let name = display_name(name)?;
-    let current = get(db, id).await?.ok_or_else(|| AppError::not_found(format!("connection `{id}`")))?;
-    let (settings, secret) = match (&current.detail.settings, aws, demo) {
-        (ConnectionSettings::Aws(prev), Some(form), _) => {
-            let (settings, secret) = parse_aws(policy, form, Some(prev))?;
-            let is_static = matches!(settings.credentials, AwsCredentialMode::StaticKeys { .. });
-            let sealed = match seal_needed(cipher, id, &settings, secret)? {
-                Some(new) => Some(new),
-                None if is_static => Some(current.secret.clone().ok_or_else(|| {
-                    AppError::validation("secret_access_key", "a secret access key is needed with an access key id")
-                })?),
-                None => None,
-            };
-            (ConnectionSettings::Aws(settings), sealed)
-        }
-        (ConnectionSettings::Demo(prev), _, Some(form)) => (ConnectionSettings::Demo(parse_demo(form, prev.clone())?), None),
-        (settings, None, None) => (settings.clone(), current.secret.clone()),
-        (ConnectionSettings::Aws(_), None, Some(_)) | (ConnectionSettings::Demo(_), Some(_), None) => {
-            return Err(AppError::validation("kind", "the settings do not match the connection's kind"))
-        }
-    };
+    let current = get(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("connection `{id}`")))?;
+    let (settings, secret) =
+        match (&current.detail.settings, aws, demo) {
+            (ConnectionSettings::Aws(prev), Some(form), _) => {
+                let (settings, secret) = parse_aws(policy, form, Some(prev))?;
+                let is_static = matches!(settings.credentials, AwsCredentialMode::StaticKeys { .. });
+                let sealed =
+                    match seal_needed(cipher, id, &settings, secret)? {
+                        Some(new) => Some(new),
+                        None if is_static => Some(current.secret.clone().ok_or_else(|| {
+                            AppError::validation("secret_access_key", "a secret access key is needed with an access key id")
+                        })?),
+                        None => None,
+                    };
+                (ConnectionSettings::Aws(settings), sealed)
+            }
+            (ConnectionSettings::Demo(prev), _, Some(form)) => (ConnectionSettings::Demo(parse_demo(form, prev.clone())?), None),
+            (settings, None, None) => (settings.clone(), current.secret.clone()),
+            (ConnectionSettings::Aws(_), None, Some(_)) | (ConnectionSettings::Demo(_), Some(_), None) => {
+                return Err(AppError::validation("kind", "the settings do not match the connection's kind"))
+            }
+        };
     let mut tx = db.begin().await?;
     sqlx::query!(
         "UPDATE connections SET display_name = $2, settings = $3, secret = $4, updated_at = now() WHERE id = $1",
@@ -357,7 +361,14 @@ pub async fn remove(db: &PgPool, actor: &Actor<'_>, id: &ConnectionId) -> AppRes
     if gone.rows_affected() == 0 {
         return Err(AppError::not_found(format!("connection `{id}`")));
     }
-    audit::record(&mut *tx, actor, AuditAction::ConnectionRemove, None, serde_json::json!({"connection": id.as_str()})).await?;
+    audit::record(
+        &mut *tx,
+        actor,
+        AuditAction::ConnectionRemove,
+        None,
+        serde_json::json!({"connection": id.as_str()}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -414,7 +425,9 @@ pub async fn start_drill(
     service: &str,
     minutes: i64,
 ) -> AppResult<DrillInfo> {
-    let stored = get(db, id).await?.ok_or_else(|| AppError::not_found(format!("connection `{id}`")))?;
+    let stored = get(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("connection `{id}`")))?;
     if stored.detail.settings.kind() != ConnectionKind::Demo {
         return Err(AppError::validation("connection", "drills run on demo connections only"));
     }

@@ -72,17 +72,14 @@ pub struct Telemetry {
 
 impl std::fmt::Debug for Telemetry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Telemetry").field("policy", &self.inner.policy).finish_non_exhaustive()
+        f.debug_struct("Telemetry")
+            .field("policy", &self.inner.policy)
+            .finish_non_exhaustive()
     }
 }
 
 impl Telemetry {
-    pub fn new(
-        db: PgPool,
-        policy: SourcePolicy,
-        cipher: Option<SecretCipher>,
-        aws: Option<Arc<dyn AwsConnector>>,
-    ) -> Self {
+    pub fn new(db: PgPool, policy: SourcePolicy, cipher: Option<SecretCipher>, aws: Option<Arc<dyn AwsConnector>>) -> Self {
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -169,9 +166,11 @@ impl Telemetry {
                 (world.clone(), Some(world))
             }
             ConnectionSettings::Aws(a) => {
-                let connector = self.inner.aws.as_ref().ok_or_else(|| {
-                    AppError::from(SourceError::unsupported("this server was built without the AWS source"))
-                })?;
+                let connector = self
+                    .inner
+                    .aws
+                    .as_ref()
+                    .ok_or_else(|| AppError::from(SourceError::unsupported("this server was built without the AWS source")))?;
                 let secret = match (&stored.secret, &self.inner.cipher) {
                     (Some(sealed), Some(cipher)) => Some(cipher.open(id.as_str(), sealed)?),
                     (Some(_), None) => {
@@ -273,7 +272,10 @@ pub struct Conn {
 
 impl std::fmt::Debug for Conn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Conn").field("id", &self.id).field("kind", &self.source.kind()).finish()
+        f.debug_struct("Conn")
+            .field("id", &self.id)
+            .field("kind", &self.source.kind())
+            .finish()
     }
 }
 
@@ -352,4 +354,3 @@ impl Conn {
             .collect()
     }
 }
-

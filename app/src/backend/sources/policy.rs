@@ -77,7 +77,10 @@ impl SourcePolicy {
             .ok_or_else(|| AppError::validation("endpoint_url", "needs a host, e.g. https://monitoring.eu-west-1.amazonaws.com"))?
             .to_ascii_lowercase();
         if uri.path_and_query().is_some_and(|pq| pq.as_str() != "/" && !pq.as_str().is_empty()) {
-            return Err(AppError::validation("endpoint_url", "give the endpoint's origin only, without a path or query"));
+            return Err(AppError::validation(
+                "endpoint_url",
+                "give the endpoint's origin only, without a path or query",
+            ));
         }
         let loopback = host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1";
         if loopback {
@@ -141,12 +144,18 @@ pub fn check_region(raw: &str) -> AppResult<String> {
     let ok = r.len() <= 30
         && parts.len() >= 3
         && parts[0].len() == 2
-        && parts.iter().take(parts.len() - 1).all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts
+            .iter()
+            .take(parts.len() - 1)
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
         && parts.last().is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
     if ok {
         Ok(r.to_string())
     } else {
-        Err(AppError::validation("region", format!("`{}` is not an AWS region (e.g. us-east-1)", shown(r))))
+        Err(AppError::validation(
+            "region",
+            format!("`{}` is not an AWS region (e.g. us-east-1)", shown(r)),
+        ))
     }
 }
 
@@ -164,7 +173,10 @@ pub fn check_access_key_id(raw: &str) -> AppResult<String> {
     if (16..=128).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
         Ok(k.to_string())
     } else {
-        Err(AppError::validation("access_key_id", "an access key id is 16–128 upper-case letters and digits (AKIA…)"))
+        Err(AppError::validation(
+            "access_key_id",
+            "an access key id is 16–128 upper-case letters and digits (AKIA…)",
+        ))
     }
 }
 

@@ -36,7 +36,13 @@ impl SecretCipher {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = self
             .cipher
-            .encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: connection.as_bytes() })
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: connection.as_bytes(),
+                },
+            )
             .map_err(|_| AppError::Internal { reference: "seal".into() })?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
@@ -44,12 +50,14 @@ impl SecretCipher {
     }
 
     pub fn open(&self, connection: &str, stored: &[u8]) -> AppResult<String> {
-        let broken = || AppError::Upstream {
+        let broken = || {
+            AppError::Upstream {
             code: "SecretUnreadable".into(),
             detail: format!(
                 "the stored secret of connection {connection} cannot be decrypted with WATCHPOST_SECRET_KEY (was the key changed?); enter the secret again"
             ),
             status: 502,
+        }
         };
         if stored.len() <= NONCE_LEN {
             return Err(broken());
@@ -57,7 +65,13 @@ impl SecretCipher {
         let (nonce, sealed) = stored.split_at(NONCE_LEN);
         let plain = self
             .cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: connection.as_bytes() })
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: connection.as_bytes(),
+                },
+            )
             .map_err(|_| broken())?;
         String::from_utf8(plain).map_err(|_| broken())
     }
@@ -78,7 +92,11 @@ mod tests {
         assert!(c.open("staging", &sealed).is_err(), "bound to its connection");
         let other = SecretCipher::from_hex(&"ab".repeat(32)).expect("key");
         assert!(other.open("prod", &sealed).is_err(), "another key cannot read it");
-        assert_ne!(c.seal("prod", "x").expect("seal"), c.seal("prod", "x").expect("seal"), "fresh nonce");
+        assert_ne!(
+            c.seal("prod", "x").expect("seal"),
+            c.seal("prod", "x").expect("seal"),
+            "fresh nonce"
+        );
         assert!(SecretCipher::from_hex("abc").is_err());
         assert!(format!("{c:?}").contains("redacted"));
     }

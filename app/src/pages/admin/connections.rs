@@ -5,8 +5,7 @@ use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::connections::{
-    admin_connections, list_drills, CreateConnection, EndDrill, RemoveConnection, StartDrill, TestConnection,
-    UpdateConnection,
+    admin_connections, list_drills, CreateConnection, EndDrill, RemoveConnection, StartDrill, TestConnection, UpdateConnection,
 };
 use crate::components::{done, loaded, outcome, time_or_never, PageHeader, Timestamp};
 use crate::domain::connection::{AwsCredentialMode, ConnectionDetail, ConnectionSettings, DRILL_KINDS};
@@ -26,7 +25,16 @@ impl LazyRoute for ConnectionsRoute {
     }
 }
 
-const SERVICES: [&str; 8] = ["web", "api", "checkout", "worker", "ai-service", "image-resize", "order-events", "nightly-report"];
+const SERVICES: [&str; 8] = [
+    "web",
+    "api",
+    "checkout",
+    "worker",
+    "ai-service",
+    "image-resize",
+    "order-events",
+    "nightly-report",
+];
 
 #[component]
 fn AwsFields(#[prop(optional)] current: Option<crate::domain::connection::AwsSettings>) -> impl IntoView {
