@@ -475,3 +475,76 @@ async fn alarm_actions_are_recorded_once_however_many_replicas_record_them(db: P
         .expect("states");
     assert!(alarm_states.iter().any(|s| s == "ALARM"), "{alarm_states:?}");
 }
+
+/// The emulator the AWS source is tested against (`scripts/ministack start`), or None when the
+/// caller opted out with WATCHPOST_SKIP_MINISTACK=1.
+fn ministack() -> Option<String> {
+    match std::env::var("MINISTACK_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var("WATCHPOST_SKIP_MINISTACK").is_ok_and(|v| v == "1") => None,
+        Err(_) => panic!("MINISTACK_URL is not set: run `export \"$(scripts/ministack start)\"` first (or WATCHPOST_SKIP_MINISTACK=1)"),
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_aws_connection_reaches_cloudwatch_logs_through_the_token_api(db: PgPool) {
+    let Some(endpoint) = ministack() else { return };
+    let app = TestApp::spawn(db).await;
+    let group = format!("/watchpost/server-test/{}", uuid::Uuid::new_v4());
+    let res = reqwest::Client::new()
+        .post(&endpoint)
+        .header("x-amz-target", "Logs_20140328.CreateLogGroup")
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .body(json!({"logGroupName": group}).to_string())
+        .send()
+        .await
+        .expect("create log group");
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap_or_default());
+
+    let admin = app.signed_in(ADMIN).await;
+    let (status, body) = app
+        .call::<CreateConnection>(
+            &admin,
+            &[
+                ("id", "emulated"),
+                ("display_name", "Emulated AWS"),
+                ("kind", "aws"),
+                ("region", "us-east-1"),
+                ("mode", "static_keys"),
+                ("access_key_id", "AKIAIOSFODNN7EXAMPLE"),
+                ("secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+                ("endpoint_url", &endpoint),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let secret = token(&app, VIEWER, "viewer").await;
+    let (status, groups) = api(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/connections/emulated/log-groups?logGroupNamePrefix={group}"),
+        Some(&secret),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{groups}");
+    assert_eq!(groups["logGroups"][0]["logGroupName"], group.as_str(), "{groups}");
+    let (status, body) = api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/connections/emulated/log-events",
+        Some(&secret),
+        Some(json!({"logGroupName": format!("{group}-missing")})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "CloudWatch's ResourceNotFoundException maps to 404: {body}"
+    );
+    assert_eq!(body["code"], "ResourceNotFoundException", "{body}");
+}
