@@ -41,6 +41,11 @@ async fn every_server_function_needs_a_signed_in_user(db: PgPool) {
         ("confirm", "xxxxxxxxxxxx"),
         ("before", "1"),
         ("area", "auth"),
+        ("kind", "demo"),
+        ("connection", "demo"),
+        ("drill", &nil),
+        ("service", "checkout"),
+        ("minutes", "5"),
     ];
     let body = args
         .iter()
@@ -86,6 +91,12 @@ async fn every_admin_function_refuses_non_admins(db: PgPool) {
         ("email", "x@example.com"),
         ("display_name", "X"),
         ("password", ""),
+        ("id", "demo"),
+        ("kind", "demo"),
+        ("connection", "demo"),
+        ("drill", nil.as_str()),
+        ("service", "checkout"),
+        ("minutes", "5"),
     ];
     for who in [VIEWER, EDITOR] {
         let c = app.signed_in(who).await;
