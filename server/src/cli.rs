@@ -78,6 +78,8 @@ pub enum Command {
     },
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum ConnectionsCommand {
     /// Add a connection. AWS credential modes: default_chain (ECS task role, instance role, env,

@@ -124,42 +124,28 @@ pub async fn update_connection(
                 .ok_or_else(|| AppError::validation(field, "must be a number")),
         }
     };
-    let (aws, demo) = match current.detail.settings {
-        ConnectionSettings::Aws(_) => (
-            Some(AwsForm {
-                region,
-                mode,
-                profile,
-                access_key_id,
-                secret_access_key,
-                role_arn,
-                endpoint_url,
-            }),
-            None,
-        ),
-        ConnectionSettings::Demo(_) => (
-            None,
-            Some(DemoForm {
-                quotas: quotas.is_some_and(|q| q == "on" || q == "true"),
-                latency_ms: number("latency_ms", &latency_ms, 0.0)?.max(0.0) as u64,
-                error_rate: number("error_rate", &error_rate, 0.0)?,
-                volume: number("volume", &volume, 1.0)?,
-            }),
-        ),
+    let aws = AwsForm {
+        region,
+        mode,
+        profile,
+        access_key_id,
+        secret_access_key,
+        role_arn,
+        endpoint_url,
+    };
+    let demo = DemoForm {
+        quotas: quotas.is_some_and(|q| q == "on" || q == "true"),
+        latency_ms: number("latency_ms", &latency_ms, 0.0)?.max(0.0) as u64,
+        error_rate: number("error_rate", &error_rate, 0.0)?,
+        volume: number("volume", &volume, 1.0)?,
+    };
+    let change = match current.detail.settings {
+        ConnectionSettings::Aws(_) => connections::SettingsChange::Aws(&aws),
+        ConnectionSettings::Demo(_) => connections::SettingsChange::Demo(&demo),
     };
     let actor = Actor::user(&admin, &caller.client);
     let t = &state.telemetry;
-    connections::update(
-        &state.db,
-        &actor,
-        t.policy(),
-        t.cipher(),
-        &id,
-        &display_name,
-        aws.as_ref(),
-        demo.as_ref(),
-    )
-    .await?;
+    connections::update(&state.db, &actor, t.policy(), t.cipher(), &id, &display_name, change).await?;
     t.forget(&id).await;
     Ok(())
 }

@@ -376,7 +376,7 @@ async fn the_server_refuses_to_start_with_a_secret_but_no_key(db: PgPool) {
         policy: Default::default(),
         secret_key: None,
     };
-    let err = server::startup::telemetry(&db, &sources).await.err().expect("refused");
+    let err = server::startup::telemetry(&db, &sources).await.expect_err("refused");
     assert!(err.to_string().contains("WATCHPOST_SECRET_KEY"), "{err}");
     let wrong = server::config::SourcesSettings {
         policy: Default::default(),

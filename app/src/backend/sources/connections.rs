@@ -294,6 +294,14 @@ pub async fn ensure_default_demo(db: &PgPool) -> AppResult<bool> {
     Ok(done.rows_affected() == 1)
 }
 
+/// What an update changes besides the name.
+#[derive(Debug, Clone, Copy)]
+pub enum SettingsChange<'a> {
+    Keep,
+    Aws(&'a AwsForm),
+    Demo(&'a DemoForm),
+}
+
 /// Renames and/or changes settings; the slug never changes. For AWS, an empty secret keeps the
 /// stored one (it is write-only); a mode other than static keys drops it.
 pub async fn update(
@@ -303,34 +311,34 @@ pub async fn update(
     cipher: Option<&SecretCipher>,
     id: &ConnectionId,
     name: &str,
-    aws: Option<&AwsForm>,
-    demo: Option<&DemoForm>,
+    change: SettingsChange<'_>,
 ) -> AppResult<()> {
     let name = display_name(name)?;
     let current = get(db, id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("connection `{id}`")))?;
-    let (settings, secret) =
-        match (&current.detail.settings, aws, demo) {
-            (ConnectionSettings::Aws(prev), Some(form), _) => {
-                let (settings, secret) = parse_aws(policy, form, Some(prev))?;
-                let is_static = matches!(settings.credentials, AwsCredentialMode::StaticKeys { .. });
-                let sealed =
-                    match seal_needed(cipher, id, &settings, secret)? {
-                        Some(new) => Some(new),
-                        None if is_static => Some(current.secret.clone().ok_or_else(|| {
-                            AppError::validation("secret_access_key", "a secret access key is needed with an access key id")
-                        })?),
-                        None => None,
-                    };
-                (ConnectionSettings::Aws(settings), sealed)
-            }
-            (ConnectionSettings::Demo(prev), _, Some(form)) => (ConnectionSettings::Demo(parse_demo(form, prev.clone())?), None),
-            (settings, None, None) => (settings.clone(), current.secret.clone()),
-            (ConnectionSettings::Aws(_), None, Some(_)) | (ConnectionSettings::Demo(_), Some(_), None) => {
-                return Err(AppError::validation("kind", "the settings do not match the connection's kind"))
-            }
-        };
+    let (settings, secret) = match (&current.detail.settings, change) {
+        (ConnectionSettings::Aws(prev), SettingsChange::Aws(form)) => {
+            let (settings, secret) = parse_aws(policy, form, Some(prev))?;
+            let is_static = matches!(settings.credentials, AwsCredentialMode::StaticKeys { .. });
+            let sealed = match seal_needed(cipher, id, &settings, secret)? {
+                Some(new) => Some(new),
+                None if is_static => Some(
+                    current
+                        .secret
+                        .clone()
+                        .ok_or_else(|| AppError::validation("secret_access_key", "a secret access key is needed with an access key id"))?,
+                ),
+                None => None,
+            };
+            (ConnectionSettings::Aws(settings), sealed)
+        }
+        (ConnectionSettings::Demo(prev), SettingsChange::Demo(form)) => (ConnectionSettings::Demo(parse_demo(form, prev.clone())?), None),
+        (settings, SettingsChange::Keep) => (settings.clone(), current.secret.clone()),
+        (ConnectionSettings::Aws(_), SettingsChange::Demo(_)) | (ConnectionSettings::Demo(_), SettingsChange::Aws(_)) => {
+            return Err(AppError::validation("kind", "the settings do not match the connection's kind"))
+        }
+    };
     let mut tx = db.begin().await?;
     sqlx::query!(
         "UPDATE connections SET display_name = $2, settings = $3, secret = $4, updated_at = now() WHERE id = $1",
