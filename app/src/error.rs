@@ -120,6 +120,7 @@ impl FromServerFnError for AppError {
     }
 }
 
+#[cfg(feature = "ssr")]
 impl From<cloudwatch::SourceError> for AppError {
     fn from(e: cloudwatch::SourceError) -> Self {
         Self::Upstream {

@@ -1,6 +1,10 @@
 //! Data connections: the list every user picks from in the shell, and (admins only) adding,
 //! changing, testing and removing them, and drills on demo connections.
 
+// The connection forms post flat fields (they work without JavaScript), and the server macro
+// generates the client half of each function without the attributes put on it.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +48,6 @@ pub async fn admin_connections() -> Result<Vec<ConnectionDetail>, AppError> {
 }
 
 /// Adds a connection. `kind` is `aws` (with the AWS fields) or `demo` (a new synthetic world).
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/fn", endpoint = "admin/connections/create")]
 pub async fn create_connection(
     id: String,
@@ -87,7 +90,6 @@ pub async fn create_connection(
 
 /// Changes a connection's display name and settings (its slug never changes). AWS fields apply
 /// to AWS connections, the demo switches to demo ones; an empty secret keeps the stored one.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/fn", endpoint = "admin/connections/update")]
 pub async fn update_connection(
     id: String,
