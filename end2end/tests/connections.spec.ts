@@ -36,6 +36,8 @@ for (const theme of ["light", "dark"]) {
     for (const path of ["/dashboards", "/explore", "/metrics-explorer", "/alarms", "/incidents", "/runbooks", "/queries", "/account", "/admin", "/admin/connections"]) {
       await page.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await waitForHydration(page);
+      await expect(page).toHaveTitle(/· Watchpost$/);
       await expectAccessible(page, `${path} (${theme})`);
     }
   });

@@ -32,7 +32,8 @@ pub fn TimePicker() -> impl IntoView {
 
     view! {
         <details class="menu time-picker" node_ref=details>
-            <summary data-testid="time-range" aria-label="Time range">
+            <summary data-testid="time-range">
+                <span class="visually-hidden">"Time range: "</span>
                 <span class="time-label">{move || range().label()}</span>
                 <span class="badge">{zone_label}</span>
             </summary>
