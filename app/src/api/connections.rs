@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::connection::{ApiCheck, ConnectionDetail, DrillInfo};
+use crate::domain::connection::{ConnectionDetail, ConnectionTest, DrillInfo};
 use crate::domain::{ConnectionId, ConnectionKind};
 use crate::error::AppError;
 
@@ -167,14 +167,15 @@ pub async fn remove_connection(id: String) -> Result<(), AppError> {
 
 /// Calls each API read-only and reports per IAM action.
 #[server(prefix = "/fn", endpoint = "admin/connections/test")]
-pub async fn test_connection(id: String) -> Result<Vec<ApiCheck>, AppError> {
+pub async fn test_connection(id: String) -> Result<ConnectionTest, AppError> {
     use crate::backend::{require, use_state};
     use crate::domain::Role;
     let (_, caller) = require(Role::Admin)?;
     let id: ConnectionId = id.parse()?;
     let state = use_state()?;
     state.telemetry.forget(&id).await;
-    Ok(state.telemetry.conn(&caller, &id, Role::Admin).await?.test().await)
+    let checks = state.telemetry.conn(&caller, &id, Role::Admin).await?.test().await;
+    Ok(ConnectionTest { connection: id, checks })
 }
 
 #[server(prefix = "/fn", endpoint = "admin/drills")]

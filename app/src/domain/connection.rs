@@ -125,7 +125,7 @@ impl AwsCredentialMode {
                 let shown: String = access_key_id.chars().take(4).collect();
                 format!("access key {shown}… (secret encrypted)")
             }
-            Self::AssumeRole { role_arn, .. } => format!("assume role {role_arn}"),
+            Self::AssumeRole { role_arn, external_id, .. } => format!("assume role {role_arn} (external id {external_id})"),
         }
     }
 }
@@ -224,6 +224,13 @@ pub struct ApiCheck {
     pub action: String,
     /// `None`: ok. Otherwise CloudWatch's code and message.
     pub error: Option<(String, String)>,
+}
+
+/// The outcome of "Test connection" on one connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionTest {
+    pub connection: ConnectionId,
+    pub checks: Vec<ApiCheck>,
 }
 
 /// A drill (game day) on a demo connection.

@@ -392,8 +392,10 @@ async fn the_server_refuses_to_start_with_a_secret_but_no_key(db: PgPool) {
 async fn drills_start_and_end_on_demo_connections_and_test_connection_reports_per_action(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let admin = app.signed_in(ADMIN).await;
-    let (status, checks) = app.call::<TestConnection>(&admin, &[("id", "demo")]).await;
-    assert_eq!(status, StatusCode::OK, "{checks}");
+    let (status, tested) = app.call::<TestConnection>(&admin, &[("id", "demo")]).await;
+    assert_eq!(status, StatusCode::OK, "{tested}");
+    assert_eq!(tested["connection"], "demo");
+    let checks = &tested["checks"];
     let actions: Vec<&str> = checks
         .as_array()
         .expect("checks")

@@ -90,12 +90,12 @@ pub fn ConnectionsPage() -> impl IntoView {
             <h2>"Data sources"</h2>
             {done(update.value(), "Connection saved.")}
             {done(remove.value(), "Connection removed.")}
-            {outcome(test.value(), |checks| view! {
+            {outcome(test.value(), |t| view! {
                 <table class="data" data-testid="test-results">
-                    <caption>"Test connection"</caption>
+                    <caption>{format!("Test connection: {}", t.connection)}</caption>
                     <thead><tr><th>"IAM action"</th><th>"Result"</th></tr></thead>
                     <tbody>
-                        {checks.into_iter().map(|c| view! {
+                        {t.checks.into_iter().map(|c| view! {
                             <tr>
                                 <td><code>{c.action}</code></td>
                                 <td>{match c.error {
