@@ -16,6 +16,8 @@ mod drills;
 mod insights_lifecycle;
 #[path = "demo/logs.rs"]
 mod logs;
+#[path = "demo/math.rs"]
+mod math;
 #[path = "demo/properties.rs"]
 mod properties;
 #[path = "demo/quotas.rs"]
