@@ -23,8 +23,8 @@ use cloudwatch::logs::*;
 use cloudwatch::metrics::*;
 use cloudwatch::{CallContext, LiveTailStream, Source, SourceError};
 use sqlx::PgPool;
+use std::sync::Mutex;
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
 
 use crate::backend::identity::Caller;
 use crate::domain::connection::{ApiCheck, AwsSettings, ConnectionSettings, DrillInfo};
@@ -91,6 +91,11 @@ impl Telemetry {
         }
     }
 
+    /// The cache of built sources. A std mutex: it is only ever held for a map operation.
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConnectionId, Live>> {
+        self.inner.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     pub fn policy(&self) -> &SourcePolicy {
         &self.inner.policy
     }
@@ -125,28 +130,32 @@ impl Telemetry {
     /// Forgets a cached source (after an admin changed or removed the connection here; other
     /// replicas notice within a few seconds).
     pub async fn forget(&self, id: &ConnectionId) {
-        self.inner.live.lock().await.remove(id);
+        self.lock().remove(id);
     }
 
+    /// The source for `id`: from the cache (its row rechecked at most every few seconds), or
+    /// built. The cache lock is never held across I/O, so a slow lookup or client build for one
+    /// connection does not stall requests for the others.
     async fn source(&self, id: &ConnectionId) -> AppResult<(Arc<dyn Source>, Option<Arc<demo::DemoSource>>)> {
         let db = &self.inner.db;
-        let mut live = self.inner.live.lock().await;
-        if let Some(entry) = live.get_mut(id) {
-            if entry.checked.elapsed() < RECHECK {
-                return Ok((entry.source.clone(), entry.demo.clone()));
+        let cached = self
+            .lock()
+            .get(id)
+            .map(|e| (e.updated_at, e.checked, e.source.clone(), e.demo.clone()));
+        if let Some((updated_at, checked, source, demo)) = cached {
+            if checked.elapsed() < RECHECK {
+                return Ok((source, demo));
             }
-            match connections::updated_at(db, id).await? {
-                Some(t) if t == entry.updated_at => {
+            if connections::updated_at(db, id).await? == Some(updated_at) {
+                if let Some(world) = &demo {
+                    world.set_drills(load_drills(db, id).await?);
+                }
+                if let Some(entry) = self.lock().get_mut(id) {
                     entry.checked = Instant::now();
-                    if let Some(demo) = &entry.demo {
-                        demo.set_drills(load_drills(db, id).await?);
-                    }
-                    return Ok((entry.source.clone(), entry.demo.clone()));
                 }
-                _ => {
-                    live.remove(id);
-                }
+                return Ok((source, demo));
             }
+            self.lock().remove(id);
         }
         let stored = connections::get(db, id)
             .await?
@@ -185,7 +194,7 @@ impl Telemetry {
                 (connector.connect(id, a, secret).await?, None)
             }
         };
-        live.insert(
+        self.lock().insert(
             id.clone(),
             Live {
                 updated_at: stored.updated_at,
@@ -230,10 +239,9 @@ impl Telemetry {
 
     /// Tells the cached demo world about drills right away (after a start or end here).
     pub async fn refresh_drills(&self, id: &ConnectionId) -> AppResult<()> {
-        if let Some(entry) = self.inner.live.lock().await.get_mut(id) {
-            if let Some(demo) = &entry.demo {
-                demo.set_drills(load_drills(&self.inner.db, id).await?);
-            }
+        let world = self.lock().get(id).and_then(|e| e.demo.clone());
+        if let Some(world) = world {
+            world.set_drills(load_drills(&self.inner.db, id).await?);
         }
         Ok(())
     }
