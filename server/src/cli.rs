@@ -145,7 +145,7 @@ async fn connections_command(command: ConnectionsCommand, config: &Config) -> Re
         } => {
             let id: ConnectionId = id.parse()?;
             match kind.parse::<ConnectionKind>()? {
-                ConnectionKind::Demo => connections::create_demo(&db, &Actor::system(), &id, &name, rand_seed()).await?,
+                ConnectionKind::Demo => connections::create_demo(&db, &Actor::system(), &id, &name).await?,
                 ConnectionKind::Aws => {
                     let form = AwsForm {
                         region,
@@ -196,17 +196,6 @@ async fn connections_command(command: ConnectionsCommand, config: &Config) -> Re
         }
     }
     Ok(())
-}
-
-fn rand_seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish()
 }
 
 /// `watchpost insights`: needs no database, configuration or runtime; returns the exit code.

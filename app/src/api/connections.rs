@@ -6,19 +6,13 @@
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::domain::connection::{ConnectionDetail, ConnectionTest, DrillInfo};
+#[cfg(feature = "ssr")]
 use crate::domain::{ConnectionId, ConnectionKind};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectionSummary {
-    /// The slug used in URLs (`?conn=demo`).
-    pub id: ConnectionId,
-    pub name: String,
-    pub kind: ConnectionKind,
-}
+pub use crate::domain::connection::ConnectionSummary;
 
 /// Every connection (any signed-in user may read from any connection).
 #[server(prefix = "/fn", endpoint = "connections")]
@@ -30,11 +24,7 @@ pub async fn list_connections() -> Result<Vec<ConnectionSummary>, AppError> {
     Ok(connections::list(&use_state()?.db)
         .await?
         .into_iter()
-        .map(|c| ConnectionSummary {
-            kind: c.settings.kind(),
-            id: c.id,
-            name: c.display_name,
-        })
+        .map(ConnectionSummary::from)
         .collect())
 }
 
@@ -71,7 +61,7 @@ pub async fn create_connection(
     let state = use_state()?;
     let actor = Actor::user(&admin, &caller.client);
     match kind {
-        ConnectionKind::Demo => connections::create_demo(&state.db, &actor, &id, &display_name, rand::random()).await,
+        ConnectionKind::Demo => connections::create_demo(&state.db, &actor, &id, &display_name).await,
         ConnectionKind::Aws => {
             let form = AwsForm {
                 region,

@@ -217,6 +217,25 @@ pub struct ConnectionDetail {
     pub updated_at_ms: i64,
 }
 
+/// A connection as every user sees it: in the shell's picker and `GET /api/v1/connections`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionSummary {
+    /// The slug used in URLs (`?conn=demo`).
+    pub id: ConnectionId,
+    pub name: String,
+    pub kind: ConnectionKind,
+}
+
+impl From<ConnectionDetail> for ConnectionSummary {
+    fn from(c: ConnectionDetail) -> Self {
+        Self {
+            kind: c.settings.kind(),
+            id: c.id,
+            name: c.display_name,
+        }
+    }
+}
+
 /// One API's answer to "Test connection".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiCheck {

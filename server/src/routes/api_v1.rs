@@ -21,6 +21,7 @@ use serde::Serialize;
 use app::backend::identity::{self, Credential};
 use app::backend::sources::Conn;
 use app::backend::{AppState, Caller, ClientMeta};
+use app::domain::connection::ConnectionSummary;
 use app::domain::{ConnectionId, Role};
 use app::error::{AppError, AppResult};
 use cloudwatch::logs::QueryIdInput;
@@ -90,10 +91,7 @@ async fn connections(State(state): State<AppState>, Extension(caller): Extension
         async {
             caller.require(Role::Viewer)?;
             let list = app::backend::sources::connections::list(&state.db).await?;
-            Ok(list
-                .into_iter()
-                .map(|c| serde_json::json!({"id": c.id, "name": c.display_name, "kind": c.settings.kind()}))
-                .collect::<Vec<_>>())
+            Ok(list.into_iter().map(ConnectionSummary::from).collect::<Vec<_>>())
         }
         .await,
     )

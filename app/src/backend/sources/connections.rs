@@ -275,9 +275,10 @@ fn seal_needed(
     }
 }
 
-pub async fn create_demo(db: &PgPool, actor: &Actor<'_>, id: &ConnectionId, name: &str, seed: u64) -> AppResult<()> {
+/// Another demo world, with a seed of its own (the built-in one uses [`DEFAULT_DEMO_SEED`]).
+pub async fn create_demo(db: &PgPool, actor: &Actor<'_>, id: &ConnectionId, name: &str) -> AppResult<()> {
     let name = display_name(name)?;
-    insert(db, actor, id, &name, &ConnectionSettings::Demo(new_demo(seed)), None).await
+    insert(db, actor, id, &name, &ConnectionSettings::Demo(new_demo(rand::random())), None).await
 }
 
 /// Creates the built-in demo connection unless one named `demo` exists. True when it did.
