@@ -23,4 +23,4 @@ pub mod source;
 
 pub use error::{ErrorKind, SourceError};
 #[cfg(feature = "source")]
-pub use source::{CallContext, LiveTailStream, Source};
+pub use source::{AccountRegion, CallContext, LiveTailStream, Source};

@@ -37,12 +37,25 @@ impl CallContext {
     }
 }
 
+/// An AWS account and Region: the scope of CloudWatch's API quotas.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccountRegion {
+    pub account: String,
+    pub region: String,
+}
+
 /// Every CloudWatch and CloudWatch Logs read Watchpost makes, plus the few writes (dashboards,
 /// query definitions). Implementations validate as CloudWatch does and answer with its error codes.
 #[async_trait]
 pub trait Source: Send + Sync + 'static {
     /// `demo` or `aws`.
     fn kind(&self) -> &'static str;
+
+    /// The AWS account and Region the source answers for (STS `GetCallerIdentity` for AWS), so
+    /// that two connections to one account share its quotas. `None` when it cannot be known.
+    async fn account(&self, _cx: &CallContext) -> Result<Option<AccountRegion>> {
+        Ok(None)
+    }
 
     async fn get_metric_data(&self, cx: &CallContext, input: GetMetricDataInput) -> Result<GetMetricDataOutput>;
     async fn list_metrics(&self, cx: &CallContext, input: ListMetricsInput) -> Result<ListMetricsOutput>;

@@ -139,3 +139,262 @@ pub fn validate(body: &str) -> Result<Vec<DashboardValidationMessage>, String> {
         ))
     }
 }
+
+/// The war-room benchmark dashboard: 16 metric widgets (100 metrics: ALB, ECS, RDS, Lambda, SQS
+/// and business metrics at 1-minute periods, two widgets at 5 minutes, metric math and a
+/// SEARCH) and 4 Logs Insights widgets, as a team would put on the wall during an incident.
+/// Used by the proxy's tests and `watchpost bench fanin`.
+pub struct WarRoom {
+    /// (title, queries) per metric widget.
+    pub metric_widgets: Vec<(String, Vec<cloudwatch::metrics::MetricDataQuery>)>,
+    /// (title, query, log groups) per Logs Insights widget.
+    pub log_widgets: Vec<(String, String, Vec<String>)>,
+}
+
+/// See [`WarRoom`].
+pub fn war_room() -> WarRoom {
+    use cloudwatch::metrics::{Metric, MetricDataQuery, MetricStat};
+    let stat = |id: &str, ns: &str, name: &str, dims: &[(&str, &str)], stat: &str, period: i64| MetricDataQuery {
+        id: id.to_string(),
+        metric_stat: Some(MetricStat {
+            metric: Metric::new(ns, name, dims),
+            period,
+            stat: stat.to_string(),
+            unit: None,
+        }),
+        ..MetricDataQuery::default()
+    };
+    let expr = |id: &str, e: &str, label: &str| MetricDataQuery {
+        id: id.to_string(),
+        expression: Some(e.to_string()),
+        label: Some(label.to_string()),
+        ..MetricDataQuery::default()
+    };
+    let hidden = |mut q: MetricDataQuery| {
+        q.return_data = Some(false);
+        q
+    };
+    let mut w: Vec<(String, Vec<MetricDataQuery>)> = Vec::new();
+    let lb = ("LoadBalancer", LOAD_BALANCER);
+    // ALB: requests, 5xx, latency per target group, each with its sample count (3 × 6).
+    for (title, name, st) in [
+        ("Requests by target group", "RequestCount", "Sum"),
+        ("Target 5XX by target group", "HTTPCode_Target_5XX_Count", "Sum"),
+        ("Target p99 latency", "TargetResponseTime", "p99"),
+    ] {
+        let mut qs = Vec::new();
+        for (i, tg) in TARGET_GROUPS.iter().enumerate() {
+            qs.push(stat(
+                &format!("m{i}"),
+                "AWS/ApplicationELB",
+                name,
+                &[lb, ("TargetGroup", tg)],
+                st,
+                60,
+            ));
+            qs.push(stat(
+                &format!("n{i}"),
+                "AWS/ApplicationELB",
+                name,
+                &[lb, ("TargetGroup", tg)],
+                "SampleCount",
+                60,
+            ));
+        }
+        w.push((title.to_string(), qs));
+    }
+    // Target health (6).
+    let mut qs = Vec::new();
+    for (i, tg) in TARGET_GROUPS.iter().enumerate() {
+        qs.push(stat(
+            &format!("ok{i}"),
+            "AWS/ApplicationELB",
+            "HealthyHostCount",
+            &[lb, ("TargetGroup", tg)],
+            "Minimum",
+            60,
+        ));
+        qs.push(stat(
+            &format!("bad{i}"),
+            "AWS/ApplicationELB",
+            "UnHealthyHostCount",
+            &[lb, ("TargetGroup", tg)],
+            "Maximum",
+            60,
+        ));
+    }
+    w.push(("Target health".to_string(), qs));
+    // Error rate per target group, as metric math over hidden helpers (6 + 3 expressions).
+    let mut qs = Vec::new();
+    for (i, tg) in TARGET_GROUPS.iter().enumerate() {
+        qs.push(hidden(stat(
+            &format!("e{i}"),
+            "AWS/ApplicationELB",
+            "HTTPCode_Target_5XX_Count",
+            &[lb, ("TargetGroup", tg)],
+            "Sum",
+            60,
+        )));
+        qs.push(hidden(stat(
+            &format!("r{i}"),
+            "AWS/ApplicationELB",
+            "RequestCount",
+            &[lb, ("TargetGroup", tg)],
+            "Sum",
+            60,
+        )));
+        qs.push(expr(&format!("rate{i}"), &format!("100 * e{i} / r{i}"), &format!("{tg} error %")));
+    }
+    w.push(("5XX error rate (%)".to_string(), qs));
+    // ECS: CPU and memory per service, average and maximum (2 × 10), running tasks (5).
+    for (title, name) in [
+        ("ECS CPU by service", "CPUUtilization"),
+        ("ECS memory by service", "MemoryUtilization"),
+    ] {
+        let mut qs = Vec::new();
+        for (i, s) in SERVICES.iter().enumerate() {
+            qs.push(stat(
+                &format!("a{i}"),
+                "AWS/ECS",
+                name,
+                &[("ClusterName", CLUSTER), ("ServiceName", s)],
+                "Average",
+                60,
+            ));
+            qs.push(stat(
+                &format!("x{i}"),
+                "AWS/ECS",
+                name,
+                &[("ClusterName", CLUSTER), ("ServiceName", s)],
+                "Maximum",
+                60,
+            ));
+        }
+        w.push((title.to_string(), qs));
+    }
+    let tasks = SERVICES
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            stat(
+                &format!("t{i}"),
+                "ECS/ContainerInsights",
+                "RunningTaskCount",
+                &[("ClusterName", CLUSTER), ("ServiceName", s)],
+                "Average",
+                60,
+            )
+        })
+        .collect();
+    w.push(("Running tasks".to_string(), tasks));
+    // RDS (8).
+    let db = [("DBInstanceIdentifier", DB_INSTANCE)];
+    let mut qs = Vec::new();
+    for (i, n) in ["CPUUtilization", "DatabaseConnections", "ReadLatency", "FreeableMemory"]
+        .iter()
+        .enumerate()
+    {
+        qs.push(stat(&format!("d{i}"), "AWS/RDS", n, &db, "Average", 60));
+        qs.push(stat(&format!("dx{i}"), "AWS/RDS", n, &db, "Maximum", 60));
+    }
+    w.push(("Database".to_string(), qs));
+    // Lambda per function (3 × 3), throttles and concurrency (6), and every function's errors
+    // summed with METRICS() (3 + 1 expression).
+    for (title, name, st) in [
+        ("Lambda invocations", "Invocations", "Sum"),
+        ("Lambda errors", "Errors", "Sum"),
+        ("Lambda p95 duration", "Duration", "p95"),
+    ] {
+        let qs = LAMBDAS
+            .iter()
+            .enumerate()
+            .map(|(i, f)| stat(&format!("l{i}"), "AWS/Lambda", name, &[("FunctionName", f)], st, 60))
+            .collect();
+        w.push((title.to_string(), qs));
+    }
+    let mut qs = Vec::new();
+    for (i, f) in LAMBDAS.iter().enumerate() {
+        qs.push(stat(
+            &format!("th{i}"),
+            "AWS/Lambda",
+            "Throttles",
+            &[("FunctionName", f)],
+            "Sum",
+            60,
+        ));
+        qs.push(stat(
+            &format!("cc{i}"),
+            "AWS/Lambda",
+            "ConcurrentExecutions",
+            &[("FunctionName", f)],
+            "Maximum",
+            60,
+        ));
+    }
+    w.push(("Lambda throttles and concurrency".to_string(), qs));
+    let mut all = Vec::new();
+    for (i, f) in LAMBDAS.iter().enumerate() {
+        all.push(hidden(stat(
+            &format!("err{i}"),
+            "AWS/Lambda",
+            "Errors",
+            &[("FunctionName", f)],
+            "Sum",
+            60,
+        )));
+    }
+    all.push(expr("total", "SUM(METRICS(\"err\"))", "All Lambda errors"));
+    w.push(("Lambda errors, all functions".to_string(), all));
+    // SQS at 5 minutes (2 queues × 3).
+    let mut qs = Vec::new();
+    for (i, q) in QUEUES.iter().enumerate() {
+        for (j, n) in [
+            "ApproximateNumberOfMessagesVisible",
+            "ApproximateAgeOfOldestMessage",
+            "NumberOfMessagesSent",
+        ]
+        .iter()
+        .enumerate()
+        {
+            qs.push(stat(&format!("q{i}_{j}"), "AWS/SQS", n, &[("QueueName", q)], "Maximum", 300));
+        }
+    }
+    w.push(("Queues (5 min)".to_string(), qs));
+    // Every service's CPU found by SEARCH (one expression, five series).
+    w.push((
+        "CPU of every service (SEARCH)".to_string(),
+        vec![MetricDataQuery {
+            id: "s1".to_string(),
+            expression: Some("SEARCH('{AWS/ECS,ClusterName,ServiceName} MetricName=\"CPUUtilization\"', 'Average', 60)".to_string()),
+            ..MetricDataQuery::default()
+        }],
+    ));
+    let groups = |g: &[&str]| g.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+    let log_widgets = vec![
+        (
+            "Checkout errors".to_string(),
+            "fields @timestamp, @message | filter level = \"error\" | sort @timestamp desc | limit 50".to_string(),
+            groups(&["/ecs/checkout"]),
+        ),
+        (
+            "Errors per minute by service".to_string(),
+            "filter level = \"error\" | stats count(*) as errors by bin(1m), service".to_string(),
+            groups(&["/ecs/checkout", "/ecs/api", "/ecs/web"]),
+        ),
+        (
+            "Slowest API routes".to_string(),
+            "filter ispresent(durationMs) | stats avg(durationMs) as avg, pct(durationMs, 99) as p99 by route | sort p99 desc | limit 10"
+                .to_string(),
+            groups(&["/ecs/api"]),
+        ),
+        (
+            "Lambda cold starts".to_string(),
+            "filter @type = \"REPORT\" | stats count(*) as invocations, max(@duration) as slowest by bin(5m)".to_string(),
+            groups(&["/aws/lambda/order-events"]),
+        ),
+    ];
+    WarRoom {
+        metric_widgets: w,
+        log_widgets,
+    }
+}

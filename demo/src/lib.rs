@@ -49,7 +49,7 @@ use time::OffsetDateTime;
 
 pub use cloudwatch::alarms::StateValue;
 pub use model::{SAMPLING_RATIO, SERVICES};
-pub use query::InsightsOptions;
+pub use query::{InsightsOptions, QueryRun};
 pub use source::DemoSource;
 
 /// How the demo world is set up.

@@ -1,19 +1,30 @@
 //! Logs Insights for the demo: StartQuery validation as CloudWatch does it, queries run in the
-//! background by the `insights` engine over generated events (a bounded pool of slots), the
-//! Scheduled → Running → Complete lifecycle with partial results, StopQuery, timeouts, and
-//! `@ptr` values that GetLogRecord resolves back to the event.
+//! background by the `insights` engine over generated events, the Scheduled → Running → Complete
+//! lifecycle with partial results, StopQuery, timeouts, and `@ptr` values that GetLogRecord
+//! resolves back to the event.
+//!
+//! Two bounds, on purpose separate: the account's *concurrency* (CloudWatch: 30 queries
+//! Scheduled or Running; more answer LimitExceededException) is a set of permits, and the *CPU*
+//! is a small fixed pool of worker threads ([`InsightsOptions::workers`]) that run admitted
+//! queries one at a time each, earliest due first. So 30 running queries never take 30 cores
+//! from the HTTP server; a query waiting for a worker is simply still `Scheduled`. A query's
+//! permit is released the moment its status becomes final (StopQuery included), not when its
+//! worker notices. Every query's run interval is kept (the last [`MAX_RUNS_KEPT`]) so tests and
+//! operators can see how many ran at once ([`Queries::runs`]).
 
 use crate::logs::LogWorld;
 use crate::model::World;
 use crate::quota::INSIGHTS_CONCURRENCY;
 use cloudwatch::logs::{GetQueryResultsOutput, QueryStatistics, QueryStatus, ResultField, StartQueryInput};
 use cloudwatch::SourceError;
+use insights::eval::Permit;
 use insights::eval::{LogEvent, Pool, RunOptions};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// How the demo runs Logs Insights queries.
 #[derive(Debug, Clone)]
@@ -30,6 +41,16 @@ pub struct InsightsOptions {
     /// A pause after each minute of data scanned (0 in production; tests slow queries down to
     /// watch them run).
     pub pace: Duration,
+    /// Worker threads that run admitted queries (default: one less than the cores, at least 1).
+    pub workers: usize,
+}
+
+/// The default number of query worker threads: leave a core to the HTTP server.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .saturating_sub(1)
+        .max(1)
 }
 
 impl Default for InsightsOptions {
@@ -41,6 +62,7 @@ impl Default for InsightsOptions {
             max_kept: 1_000,
             schedule_delay: Duration::ZERO,
             pace: Duration::ZERO,
+            workers: default_workers(),
         }
     }
 }
@@ -51,6 +73,147 @@ struct QueryState {
     results: Vec<Vec<ResultField>>,
     stats: QueryStatistics,
     finished: Option<Instant>,
+    /// The concurrency permit, held while the status is not final.
+    permit: Option<Permit>,
+}
+
+/// One query's run interval, wall-clock epoch milliseconds: from StartQuery's answer to the
+/// status becoming final (`None` while it is Scheduled or Running).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryRun {
+    pub query_id: String,
+    pub start_ms: i64,
+    pub end_ms: Option<i64>,
+    /// The final status, once there is one.
+    pub status: Option<QueryStatus>,
+}
+
+/// Run intervals kept, newest last.
+pub const MAX_RUNS_KEPT: usize = 10_000;
+
+#[derive(Debug, Default)]
+struct RunLog(Mutex<VecDeque<QueryRun>>);
+
+fn wall_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+impl RunLog {
+    fn started(&self, id: &str) {
+        if let Ok(mut log) = self.0.lock() {
+            if log.len() >= MAX_RUNS_KEPT {
+                log.pop_front();
+            }
+            log.push_back(QueryRun {
+                query_id: id.to_string(),
+                start_ms: wall_ms(),
+                end_ms: None,
+                status: None,
+            });
+        }
+    }
+
+    fn ended(&self, id: &str, status: QueryStatus) {
+        if let Ok(mut log) = self.0.lock() {
+            if let Some(r) = log.iter_mut().rev().find(|r| r.query_id == id) {
+                r.end_ms.get_or_insert_with(wall_ms);
+                r.status.get_or_insert(status);
+            }
+        }
+    }
+}
+
+/// Makes a status final: records when, frees the concurrency permit, closes the run interval.
+fn finish(s: &mut QueryState, status: QueryStatus, log: &RunLog, id: &str) {
+    s.status = status;
+    s.finished = Some(Instant::now());
+    s.permit = None;
+    log.ended(id, status);
+}
+
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+#[derive(Default)]
+struct JobQueue {
+    /// (due, sequence, job): at most `max_concurrent` long, so a scan finds the earliest.
+    jobs: Vec<(Instant, u64, Job)>,
+    seq: u64,
+    threads: usize,
+    shutdown: bool,
+}
+
+/// The worker threads of one source, started on first use and stopped when it is dropped.
+#[derive(Default)]
+struct Workers {
+    queue: Mutex<JobQueue>,
+    ready: Condvar,
+}
+
+impl std::fmt::Debug for Workers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workers").finish_non_exhaustive()
+    }
+}
+
+impl Workers {
+    /// Queues `job` to run on a worker at `due` or later, starting workers up to `threads`.
+    fn submit(self: &Arc<Self>, due: Instant, threads: usize, job: Job) -> Result<(), SourceError> {
+        let mut q = self.queue.lock().map_err(|_| SourceError::internal("query workers poisoned"))?;
+        while q.threads < threads.max(1) {
+            let me = Arc::clone(self);
+            std::thread::Builder::new()
+                .name("demo-insights".into())
+                .spawn(move || me.work())
+                .map_err(|e| SourceError::internal(format!("could not start a query worker: {e}")))?;
+            q.threads += 1;
+        }
+        q.seq += 1;
+        let seq = q.seq;
+        q.jobs.push((due, seq, job));
+        drop(q);
+        self.ready.notify_one();
+        Ok(())
+    }
+
+    fn work(&self) {
+        loop {
+            let job = {
+                let Ok(mut q) = self.queue.lock() else { return };
+                loop {
+                    if q.shutdown {
+                        return;
+                    }
+                    let now = Instant::now();
+                    let next = q.jobs.iter().enumerate().min_by_key(|(_, j)| (j.0, j.1)).map(|(i, j)| (i, j.0));
+                    match next {
+                        Some((i, due)) if due <= now => break q.jobs.swap_remove(i).2,
+                        Some((_, due)) => match self.ready.wait_timeout(q, due - now) {
+                            Ok((g, _)) => q = g,
+                            Err(_) => return,
+                        },
+                        None => match self.ready.wait(q) {
+                            Ok(g) => q = g,
+                            Err(_) => return,
+                        },
+                    }
+                }
+            };
+            // Another job may be due already: let a sleeping worker look.
+            self.ready.notify_one();
+            // A bug in one query must not take a worker away from all the others.
+            let _ = catch_unwind(AssertUnwindSafe(job));
+        }
+    }
+
+    fn stop(&self) {
+        if let Ok(mut q) = self.queue.lock() {
+            q.shutdown = true;
+            q.jobs.clear();
+        }
+        self.ready.notify_all();
+    }
 }
 
 #[derive(Debug)]
@@ -74,6 +237,14 @@ pub struct Queries {
     pool: Pool,
     map: Mutex<Registry>,
     counter: std::sync::atomic::AtomicU64,
+    workers: Arc<Workers>,
+    runs: Arc<RunLog>,
+}
+
+impl Drop for Queries {
+    fn drop(&mut self) {
+        self.workers.stop();
+    }
 }
 
 /// A record pointer: which event of which (group, minute).
@@ -211,7 +382,14 @@ impl Queries {
             pool,
             map: Mutex::new((HashMap::new(), VecDeque::new())),
             counter: Default::default(),
+            workers: Arc::default(),
+            runs: Arc::default(),
         }
+    }
+
+    /// The run intervals of the last [`MAX_RUNS_KEPT`] queries, oldest first.
+    pub fn runs(&self) -> Vec<QueryRun> {
+        self.runs.0.lock().map(|l| l.iter().cloned().collect()).unwrap_or_default()
     }
 
     fn evict(&self, map: &mut Registry) {
@@ -264,6 +442,7 @@ impl Queries {
                 results: Vec::new(),
                 stats: QueryStatistics::default(),
                 finished: None,
+                permit: Some(permit),
             }),
             cancel: AtomicBool::new(false),
         });
@@ -273,18 +452,21 @@ impl Queries {
             map.1.push_back(id.clone());
             self.evict(&mut map);
         }
+        self.runs.started(&id);
         let opts = self.opts.clone();
         let query = with_ptr(src, v.query.clone());
+        let runs = Arc::clone(&self.runs);
+        let qid = id.clone();
+        // The runtime limit counts from StartQuery, as CloudWatch's does, waiting included.
+        let began = Instant::now();
+        let job_entry = Arc::clone(&entry);
         let job = move || {
-            let _permit = permit;
-            let began = Instant::now();
-            if !opts.schedule_delay.is_zero() {
-                std::thread::sleep(opts.schedule_delay);
-            }
+            let entry = job_entry;
             if let Ok(mut s) = entry.state.lock() {
-                if s.status == QueryStatus::Scheduled {
-                    s.status = QueryStatus::Running;
+                if s.status.is_final() {
+                    return;
                 }
+                s.status = QueryStatus::Running;
             }
             let end = v.end_ms.min(now_ms);
             let m0 = v.start_ms.div_euclid(60_000);
@@ -303,13 +485,11 @@ impl Queries {
                     return;
                 }
                 if stop {
-                    s.status = QueryStatus::Cancelled;
-                    s.finished = Some(Instant::now());
+                    finish(&mut s, QueryStatus::Cancelled, &runs, &qid);
                     return;
                 }
                 if timed_out {
-                    s.status = QueryStatus::Timeout;
-                    s.finished = Some(Instant::now());
+                    finish(&mut s, QueryStatus::Timeout, &runs, &qid);
                     return;
                 }
                 match outcome {
@@ -317,26 +497,27 @@ impl Queries {
                         s.results = rows;
                         s.stats = stats;
                         if last {
-                            s.status = QueryStatus::Complete;
-                            s.finished = Some(Instant::now());
+                            finish(&mut s, QueryStatus::Complete, &runs, &qid);
                         }
                     }
                     Err(e) => {
-                        s.status = QueryStatus::Failed;
                         s.results = vec![vec![ResultField {
                             field: "@error".into(),
                             value: e,
                         }]];
-                        s.finished = Some(Instant::now());
+                        finish(&mut s, QueryStatus::Failed, &runs, &qid);
                         return;
                     }
                 }
             }
         };
-        std::thread::Builder::new()
-            .name("demo-insights".into())
-            .spawn(job)
-            .map_err(|e| SourceError::internal(format!("could not start the query: {e}")))?;
+        let due = began + self.opts.schedule_delay;
+        if let Err(e) = self.workers.submit(due, self.opts.workers, Box::new(job)) {
+            if let Ok(mut s) = entry.state.lock() {
+                finish(&mut s, QueryStatus::Failed, &self.runs, &id);
+            }
+            return Err(e);
+        }
         Ok(id)
     }
 
@@ -370,8 +551,7 @@ impl Queries {
             )));
         }
         e.cancel.store(true, Ordering::Relaxed);
-        s.status = QueryStatus::Cancelled;
-        s.finished = Some(Instant::now());
+        finish(&mut s, QueryStatus::Cancelled, &self.runs, id);
         Ok(true)
     }
 }

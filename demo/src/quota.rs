@@ -82,6 +82,54 @@ impl Quotas {
     }
 }
 
+/// Every call the world was asked, by API: totals, throttled ones, and calls per wall-clock second
+/// (the last hour), so tests and benchmarks can see what reached "CloudWatch".
+#[derive(Debug, Default)]
+pub struct CallLog {
+    inner: Mutex<CallLogInner>,
+}
+
+#[derive(Debug, Default)]
+struct CallLogInner {
+    totals: HashMap<String, ApiCalls>,
+    per_second: std::collections::BTreeMap<(i64, String), u64>,
+}
+
+/// Calls of one API.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApiCalls {
+    pub calls: u64,
+    pub throttled: u64,
+}
+
+impl CallLog {
+    pub fn record(&self, api: &str, throttled: bool) {
+        let second = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let Ok(mut log) = self.inner.lock() else { return };
+        let t = log.totals.entry(api.to_string()).or_default();
+        t.calls += 1;
+        t.throttled += u64::from(throttled);
+        *log.per_second.entry((second, api.to_string())).or_default() += 1;
+        while log.per_second.len() > 100_000 || log.per_second.first_key_value().is_some_and(|(k, _)| k.0 < second - 3_600) {
+            log.per_second.pop_first();
+        }
+    }
+
+    pub fn totals(&self) -> HashMap<String, ApiCalls> {
+        self.inner.lock().map(|l| l.totals.clone()).unwrap_or_default()
+    }
+
+    /// Calls of `api` per second (epoch seconds), oldest first.
+    pub fn per_second(&self, api: &str) -> Vec<(i64, u64)> {
+        self.inner
+            .lock()
+            .map(|l| l.per_second.iter().filter(|(k, _)| k.1 == api).map(|(k, n)| (k.0, *n)).collect())
+            .unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

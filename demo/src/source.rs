@@ -41,6 +41,7 @@ pub struct DemoSource {
     dashboards: Mutex<BTreeMap<String, (String, i64)>>,
     query_defs: Mutex<BTreeMap<String, QueryDefinition>>,
     calls: AtomicU64,
+    call_log: quota::CallLog,
 }
 
 impl std::fmt::Debug for DemoSource {
@@ -141,6 +142,7 @@ impl DemoSource {
             dashboards: Mutex::new(dashboards),
             query_defs: Mutex::new(BTreeMap::new()),
             calls: AtomicU64::new(0),
+            call_log: quota::CallLog::default(),
         }
     }
 
@@ -154,6 +156,12 @@ impl DemoSource {
     pub fn with_insights(mut self, opts: InsightsOptions) -> Self {
         self.queries = Arc::new(Queries::new(opts));
         self
+    }
+
+    /// When each Logs Insights query of this source ran (the last 10,000): how many overlapped is
+    /// how much of the account's query concurrency was in use.
+    pub fn insights_runs(&self) -> Vec<query::QueryRun> {
+        self.queries.runs()
     }
 
     /// Replaces the drill list (the app loads drills from Postgres and pushes them here).
@@ -229,9 +237,18 @@ impl DemoSource {
             ));
         }
         if self.config.quotas {
-            self.quotas.call(api)?;
+            if let Err(e) = self.quotas.call(api) {
+                self.call_log.record(api, true);
+                return Err(e);
+            }
         }
+        self.call_log.record(api, false);
         Ok(())
+    }
+
+    /// Every call this world was asked, by API (what reached "CloudWatch").
+    pub fn call_log(&self) -> &quota::CallLog {
+        &self.call_log
     }
 
     fn group(&self, name: Option<&str>, ident: Option<&str>) -> Result<usize> {
@@ -394,6 +411,13 @@ fn insights_time(ms: i64) -> String {
 impl Source for DemoSource {
     fn kind(&self) -> &'static str {
         "demo"
+    }
+
+    async fn account(&self, _cx: &CallContext) -> Result<Option<cloudwatch::AccountRegion>> {
+        Ok(Some(cloudwatch::AccountRegion {
+            account: ACCOUNT.to_string(),
+            region: REGION.to_string(),
+        }))
     }
 
     async fn get_metric_data(&self, _cx: &CallContext, input: GetMetricDataInput) -> Result<GetMetricDataOutput> {

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::backend::identity::{IdentitySettings, SessionSettings, ThrottleSettings};
-use app::backend::sources::{SecretCipher, SourcePolicy};
+use app::backend::sources::{ProxySettings, SecretCipher, SourcePolicy};
 use app::domain::{Email, NewPassword};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,8 @@ pub struct SourcesSettings {
     pub policy: SourcePolicy,
     /// `WATCHPOST_SECRET_KEY`: 64 hex characters; needed only to store static AWS keys.
     pub secret_key: Option<SecretString>,
+    /// The proxy's cache, quotas, scheduler and prices.
+    pub proxy: ProxySettings,
 }
 
 impl SourcesSettings {
@@ -94,6 +96,44 @@ where
             problem: format!("`{v}` is not valid: {e}"),
         }),
     }
+}
+
+/// The proxy's settings: every one has a default suited to a war room.
+fn proxy_settings() -> Result<ProxySettings, ConfigError> {
+    let mut p = ProxySettings::default();
+    p.metrics.cache_bytes = parsed::<u64>("WATCHPOST_CACHE_MB", 256)? << 20;
+    p.metrics.min_ttl = Duration::from_secs(parsed("WATCHPOST_MIN_TTL_SECS", 10)?);
+    p.metrics.max_viewer_range = Duration::from_secs(parsed::<u64>("WATCHPOST_VIEWER_MAX_RANGE_DAYS", 35)? * 86_400);
+    p.metrics.principal_rate = parsed("WATCHPOST_USER_FETCH_RATE", 20.0)?;
+    p.metrics.principal_burst = p.metrics.principal_rate * 20.0;
+    p.limits.share = parsed("WATCHPOST_QUOTA_SHARE", 0.8)?;
+    if !(0.05..=1.0).contains(&p.limits.share) {
+        return Err(ConfigError {
+            name: "WATCHPOST_QUOTA_SHARE",
+            problem: "must be between 0.05 and 1".into(),
+        });
+    }
+    p.limits.burst = (1.0 - p.limits.share).max(0.05);
+    // `GetMetricData=100,StartQuery=10`: raised account quotas (transactions per second).
+    if let Some(list) = var("WATCHPOST_QUOTAS") {
+        for part in list.split(',').filter(|p| !p.trim().is_empty()) {
+            let (api, tps) = part.split_once('=').ok_or_else(|| ConfigError {
+                name: "WATCHPOST_QUOTAS",
+                problem: format!("`{part}` is not API=TPS"),
+            })?;
+            let tps: f64 = tps.trim().parse().map_err(|_| ConfigError {
+                name: "WATCHPOST_QUOTAS",
+                problem: format!("`{tps}` is not a number"),
+            })?;
+            p.limits.tps.insert(api.trim().to_string(), tps);
+        }
+    }
+    p.scheduler.budget = parsed("WATCHPOST_INSIGHTS_CONCURRENCY", 30)?;
+    p.scheduler.per_principal_cap = parsed("WATCHPOST_INSIGHTS_PER_USER", 5)?;
+    p.prices.per_thousand_metrics = parsed("WATCHPOST_PRICE_PER_1000_METRICS", 0.01)?;
+    p.prices.per_gb_scanned = parsed("WATCHPOST_PRICE_PER_GB_SCANNED", 0.005)?;
+    p.daily_metric_budget = Some(parsed::<u64>("WATCHPOST_DAILY_METRIC_BUDGET", 1_000_000)?).filter(|b| *b > 0);
+    Ok(p)
 }
 
 fn hours(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
@@ -193,6 +233,7 @@ impl Config {
                 role_arn_patterns: list("WATCHPOST_AWS_ROLE_ARN_PATTERNS", defaults.role_arn_patterns),
             },
             secret_key: var("WATCHPOST_SECRET_KEY").map(Into::into),
+            proxy: proxy_settings()?,
         };
         let settings = Self {
             http,

@@ -93,6 +93,76 @@ impl Metrics {
     }
 }
 
+/// The proxy's counters since this process started, by connection and API, with the estimated
+/// cost at the configured prices.
+pub fn render_usage(out: &mut String, usage: &proxy::usage::Usage) {
+    let totals = usage.totals();
+    let prices = usage.prices();
+    type Field = fn(&proxy::usage::Counters) -> f64;
+    let series: [(&str, &str, Field); 7] = [
+        (
+            "watchpost_upstream_calls_total",
+            "Calls made to the source, by connection and API.",
+            |c| c.calls as f64,
+        ),
+        (
+            "watchpost_upstream_metrics_total",
+            "Metrics requested from the source (what CloudWatch bills).",
+            |c| c.metrics as f64,
+        ),
+        (
+            "watchpost_upstream_bytes_scanned_total",
+            "Bytes scanned by Logs Insights queries.",
+            |c| c.bytes_scanned,
+        ),
+        (
+            "watchpost_proxy_cache_hits_total",
+            "Units of widget data answered from the proxy's cache.",
+            |c| c.cache_hits as f64,
+        ),
+        (
+            "watchpost_proxy_cache_misses_total",
+            "Units of widget data the proxy had to fetch.",
+            |c| c.cache_misses as f64,
+        ),
+        ("watchpost_upstream_throttles_total", "Calls the source refused for rate.", |c| {
+            c.throttles as f64
+        }),
+        (
+            "watchpost_insights_queue_wait_seconds_total",
+            "Time Logs Insights executions waited for a slot.",
+            |c| c.queue_wait_ms as f64 / 1000.0,
+        ),
+    ];
+    for (name, help, field) in series {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} counter");
+        for ((connection, api), c) in &totals {
+            let _ = writeln!(
+                out,
+                "{name}{{connection=\"{}\",api=\"{}\"}} {}",
+                escape(connection),
+                escape(api),
+                field(c)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "# HELP watchpost_estimated_cost_dollars_total Estimated CloudWatch cost of upstream work, at the configured prices."
+    );
+    let _ = writeln!(out, "# TYPE watchpost_estimated_cost_dollars_total counter");
+    for ((connection, api), c) in &totals {
+        let _ = writeln!(
+            out,
+            "watchpost_estimated_cost_dollars_total{{connection=\"{}\",api=\"{}\"}} {}",
+            escape(connection),
+            escape(api),
+            prices.cost(c.metrics, c.bytes_scanned)
+        );
+    }
+}
+
 fn escape(v: &str) -> String {
     v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }

@@ -71,12 +71,15 @@ pub async fn telemetry(db: &PgPool, sources: &SourcesSettings) -> anyhow_free::R
     if sources.policy.demo_enabled && connections::ensure_default_demo(db).await? {
         tracing::info!("created the built-in demo connection");
     }
-    Ok(Telemetry::new(
+    let telemetry = Telemetry::with_proxy(
         db.clone(),
         sources.policy.clone(),
         cipher,
         Some(std::sync::Arc::new(crate::aws::SdkConnector)),
-    ))
+        sources.proxy.clone(),
+    );
+    telemetry.start_scheduler().await?;
+    Ok(telemetry)
 }
 
 pub fn router(state: AppState, parts: RouterParts) -> Router {

@@ -22,7 +22,7 @@ use app::backend::{AppState, Caller, ClientMeta};
 use app::error::AppError;
 use app::{shell, App};
 
-use super::auth;
+use super::{auth, data};
 
 pub fn router(state: AppState, public_url: Option<String>) -> Router {
     let context = {
@@ -39,6 +39,9 @@ pub fn router(state: AppState, public_url: Option<String>) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/prefs/theme", get(auth::set_theme))
+        .route("/data/{conn}/metrics", post(data::metrics))
+        .route("/data/{conn}/insights", post(data::insights_submit))
+        .route("/data/runs/{run}", get(data::insights_run).delete(data::insights_cancel))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .route_layer(from_fn(server_fn_status))
         .route_layer(from_fn_with_state(our_origin, same_origin))

@@ -13,6 +13,7 @@
 pub mod api_v1;
 pub mod app;
 pub mod auth;
+pub mod data;
 pub mod hooks;
 pub mod probes;
 
@@ -43,7 +44,7 @@ pub fn router(state: AppState, parts: RouterParts) -> Router {
         public_https: parts.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
     };
     Router::new()
-        .merge(probes::router(state.db.clone(), metrics))
+        .merge(probes::router(state.db.clone(), metrics, state.telemetry.usage().clone()))
         .nest("/hooks", hooks::router())
         .nest("/api/v1", api_v1::router(state.clone()))
         .merge(app::router(state, parts.public_url))

@@ -12,12 +12,13 @@ use std::sync::Arc;
 use app::backend::db::MIGRATOR;
 
 use crate::metrics::Metrics;
+use proxy::usage::Usage;
 
-pub fn router(db: PgPool, metrics: Arc<Metrics>) -> Router {
+pub fn router(db: PgPool, metrics: Arc<Metrics>, usage: Usage) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz).with_state(db))
-        .route("/metrics", get(render_metrics).with_state(metrics))
+        .route("/metrics", get(render_metrics).with_state((metrics, usage)))
 }
 
 async fn healthz() -> &'static str {
@@ -53,10 +54,8 @@ async fn readyz(State(db): State<PgPool>) -> Response {
     }
 }
 
-async fn render_metrics(State(metrics): State<Arc<Metrics>>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        metrics.render(),
-    )
-        .into_response()
+async fn render_metrics(State((metrics, usage)): State<(Arc<Metrics>, Usage)>) -> Response {
+    let mut text = metrics.render();
+    crate::metrics::render_usage(&mut text, &usage);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }

@@ -60,6 +60,7 @@ impl TestApp {
                 ..Default::default()
             },
             secret_key: Some(TEST_SECRET_KEY.to_string().into()),
+            proxy: Default::default(),
         };
         let telemetry = startup::telemetry(&db, &sources).await.expect("telemetry");
         let app = startup::router(startup::state(options, db.clone(), settings, telemetry), parts);

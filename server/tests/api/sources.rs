@@ -375,12 +375,14 @@ async fn the_server_refuses_to_start_with_a_secret_but_no_key(db: PgPool) {
     let sources = server::config::SourcesSettings {
         policy: Default::default(),
         secret_key: None,
+        proxy: Default::default(),
     };
     let err = server::startup::telemetry(&db, &sources).await.expect_err("refused");
     assert!(err.to_string().contains("WATCHPOST_SECRET_KEY"), "{err}");
     let wrong = server::config::SourcesSettings {
         policy: Default::default(),
         secret_key: Some("ab".repeat(32).into()),
+        proxy: Default::default(),
     };
     assert!(
         server::startup::telemetry(&db, &wrong).await.is_ok(),
@@ -456,6 +458,7 @@ async fn alarm_actions_are_recorded_once_however_many_replicas_record_them(db: P
     let sources = server::config::SourcesSettings {
         policy: Default::default(),
         secret_key: None,
+        proxy: Default::default(),
     };
     // Two replicas over one database, each with its own demo world instance.
     let a = server::startup::telemetry(&db, &sources).await.expect("a");

@@ -1,7 +1,9 @@
 //! Telemetry sources behind one handle. Server code reaches CloudWatch (or the demo world) only
 //! through [`Telemetry`]: it looks the connection up by its slug, checks the caller's role, and
-//! hands back a [`Conn`] whose methods are the CloudWatch operations. The proxy (caching,
-//! coalescing, quotas) will live inside this handle; callers will not change.
+//! hands back a [`Conn`] whose methods are the CloudWatch operations — every one of them through
+//! the proxy (the `proxy` crate): `GetMetricData` through its cache, single-flight and batching,
+//! Logs Insights through the per-connection scheduler, everything through the shared token
+//! buckets and the usage accounting. Pages ask per widget ([`Telemetry::widget_metrics`]).
 //!
 //! - `connections`: the rows in Postgres (admin CRUD, drills);
 //! - `policy`: guard rails for what an AWS connection may point at;
@@ -26,11 +28,16 @@ use sqlx::PgPool;
 use std::sync::Mutex;
 use time::OffsetDateTime;
 
-use crate::backend::identity::Caller;
+use crate::backend::identity::{Caller, Credential};
 use crate::domain::connection::{ApiCheck, AwsSettings, ConnectionSettings, DrillInfo};
 use crate::domain::{ConnectionId, Role};
 use crate::error::{AppError, AppResult};
 pub use policy::SourcePolicy;
+use proxy::insights::{RunStatus, RunView, Scheduler, SchedulerConfig};
+use proxy::limits::{Limits, LimitsConfig};
+use proxy::metrics::{MetricsConfig, MetricsProxy, MetricsRequest, Prepared};
+use proxy::usage::{Prices, Usage, UsageEvent};
+use proxy::{Principal, RequestContext};
 pub use secrets::SecretCipher;
 
 /// Builds AWS sources (implemented by the server over the AWS SDKs, so the SDK never reaches the
@@ -62,6 +69,23 @@ struct Inner {
     cipher: Option<SecretCipher>,
     aws: Option<Arc<dyn AwsConnector>>,
     live: Mutex<HashMap<ConnectionId, Live>>,
+    metrics: MetricsProxy,
+    limits: Limits,
+    usage: Usage,
+    scheduler: std::sync::OnceLock<Scheduler>,
+    scheduler_config: SchedulerConfig,
+}
+
+/// How the proxy behaves (every part has defaults suited to a war room; the server reads
+/// overrides from its environment).
+#[derive(Debug, Clone, Default)]
+pub struct ProxySettings {
+    pub metrics: MetricsConfig,
+    pub limits: LimitsConfig,
+    pub scheduler: SchedulerConfig,
+    pub prices: Prices,
+    /// Metrics one person (or token) may cause per day; `None`: no cap.
+    pub daily_metric_budget: Option<u64>,
 }
 
 /// The one way to reach telemetry. Cheap to clone.
@@ -80,8 +104,27 @@ impl std::fmt::Debug for Telemetry {
 
 impl Telemetry {
     pub fn new(db: PgPool, policy: SourcePolicy, cipher: Option<SecretCipher>, aws: Option<Arc<dyn AwsConnector>>) -> Self {
+        Self::with_proxy(db, policy, cipher, aws, ProxySettings::default())
+    }
+
+    /// As [`Telemetry::new`], with the proxy tuned. Token buckets and usage counters live in
+    /// Postgres, shared by every replica. Call [`Telemetry::start_scheduler`] before serving.
+    pub fn with_proxy(
+        db: PgPool,
+        policy: SourcePolicy,
+        cipher: Option<SecretCipher>,
+        aws: Option<Arc<dyn AwsConnector>>,
+        settings: ProxySettings,
+    ) -> Self {
+        let limits = Limits::new(Some(db.clone()), settings.limits);
+        let usage = Usage::new(Some(db.clone()), settings.prices, settings.daily_metric_budget);
         Self {
             inner: Arc::new(Inner {
+                metrics: MetricsProxy::new(settings.metrics, limits.clone(), usage.clone()),
+                limits,
+                usage,
+                scheduler: std::sync::OnceLock::new(),
+                scheduler_config: settings.scheduler,
                 db,
                 policy,
                 cipher,
@@ -89,6 +132,108 @@ impl Telemetry {
                 live: Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// Starts this replica's Logs Insights scheduler (its listener and worker loop) and the
+    /// usage flusher. Idempotent.
+    pub async fn start_scheduler(&self) -> AppResult<()> {
+        if self.inner.scheduler.get().is_some() {
+            return Ok(());
+        }
+        let sources: Arc<dyn proxy::Sources> = Arc::new(WeakSources(Arc::downgrade(&self.inner)));
+        let scheduler = Scheduler::start(
+            self.inner.db.clone(),
+            sources,
+            self.inner.limits.clone(),
+            self.inner.usage.clone(),
+            self.inner.scheduler_config.clone(),
+        )
+        .await?;
+        if self.inner.scheduler.set(scheduler).is_ok() {
+            self.inner.usage.spawn_flusher(Duration::from_secs(5));
+        }
+        Ok(())
+    }
+
+    fn scheduler(&self) -> AppResult<&Scheduler> {
+        self.inner
+            .scheduler
+            .get()
+            .ok_or_else(|| crate::backend::db::internal("insights", &SourceError::internal("the Logs Insights scheduler is not running")))
+    }
+
+    /// Stops this replica's background work (tests simulate a crash with it).
+    pub fn shutdown(&self) {
+        if let Some(s) = self.inner.scheduler.get() {
+            s.shutdown();
+        }
+    }
+
+    /// Usage counters of this process, for `/metrics`.
+    pub fn usage(&self) -> &Usage {
+        &self.inner.usage
+    }
+
+    /// The request context of `caller` (who must hold at least `needed`).
+    fn context(caller: &Caller, needed: Role, dashboard: Option<String>) -> AppResult<(RequestContext, Role)> {
+        let user = caller.require(needed)?;
+        let principal = match caller.signed_in.as_ref().map(|s| &s.credential) {
+            Some(Credential::Token { id }) => Principal::Token(id.to_string()),
+            _ => Principal::User(user.email.as_str().to_string()),
+        };
+        Ok((
+            RequestContext {
+                principal,
+                privileged: user.role >= Role::Editor,
+                dashboard,
+                widget: None,
+            },
+            user.role,
+        ))
+    }
+
+    /// The widgets of a page (or one), answered through the proxy: serialised once per distinct
+    /// content, with a gzipped copy.
+    pub async fn widget_metrics(&self, caller: &Caller, id: &ConnectionId, request: &MetricsRequest) -> AppResult<Arc<Prepared>> {
+        let (cx, _) = Self::context(caller, Role::Viewer, request.dashboard.clone())?;
+        let (source, _) = self.source(id).await?;
+        Ok(self
+            .inner
+            .metrics
+            .widgets(&cx, id.as_str(), source, request, OffsetDateTime::now_utc())
+            .await)
+    }
+
+    /// Submits a Logs Insights query to the connection's scheduler: one run for this caller,
+    /// sharing an execution with identical queries of anyone.
+    pub async fn insights_submit(
+        &self,
+        caller: &Caller,
+        id: &ConnectionId,
+        input: StartQueryInput,
+        dashboard: Option<String>,
+    ) -> AppResult<RunView> {
+        let (cx, _) = Self::context(caller, Role::Viewer, dashboard)?;
+        self.source(id).await?;
+        Ok(self.scheduler()?.submit(&cx, id.as_str(), input).await?)
+    }
+
+    /// A run by id, for anyone who may read its connection (runs are shared by link); waits up to
+    /// `wait` for a change past `seen` when given.
+    pub async fn insights_run(&self, caller: &Caller, run: uuid::Uuid, seen: Option<i64>, wait: Duration) -> AppResult<RunView> {
+        caller.require(Role::Viewer)?;
+        let scheduler = self.scheduler()?;
+        let view = match seen {
+            Some(v) => scheduler.wait(run, v, wait.min(Duration::from_secs(25))).await?,
+            None => scheduler.run(run).await?,
+        };
+        view.ok_or_else(|| AppError::not_found("that query run"))
+    }
+
+    /// Cancels the caller's own run (the shared execution stops when no run waits for it).
+    pub async fn insights_cancel(&self, caller: &Caller, run: uuid::Uuid) -> AppResult<bool> {
+        let (cx, _) = Self::context(caller, Role::Viewer, None)?;
+        Ok(self.scheduler()?.cancel(&cx.principal, run).await?)
     }
 
     /// The cache of built sources. A std mutex: it is only ever held for a map operation.
@@ -106,13 +251,15 @@ impl Telemetry {
 
     /// The connection `id` for `caller`, who must hold at least `needed` (viewer for reads).
     pub async fn conn(&self, caller: &Caller, id: &ConnectionId, needed: Role) -> AppResult<Conn> {
-        let user = caller.require(needed)?;
+        let (rcx, role) = Self::context(caller, needed, None)?;
         let (source, _) = self.source(id).await?;
         Ok(Conn {
             id: id.clone(),
-            role: user.role,
-            cx: CallContext::new(user.email.as_str()),
+            role,
+            cx: rcx.principal.call_context(),
+            rcx,
             source,
+            telemetry: self.clone(),
         })
     }
 
@@ -123,14 +270,17 @@ impl Telemetry {
             id: id.clone(),
             role: Role::Viewer,
             cx: CallContext::system(),
+            rcx: RequestContext::system(),
             source,
+            telemetry: self.clone(),
         })
     }
 
-    /// Forgets a cached source (after an admin changed or removed the connection here; other
-    /// replicas notice within a few seconds).
+    /// Forgets a cached source and its cached data (after an admin changed or removed the
+    /// connection here; other replicas notice within a few seconds).
     pub async fn forget(&self, id: &ConnectionId) {
         self.lock().remove(id);
+        self.inner.metrics.forget(id.as_str());
     }
 
     /// The source for `id`: from the cache (its row rechecked at most every few seconds), or
@@ -247,6 +397,37 @@ impl Telemetry {
     }
 }
 
+fn parse_run(id: &str) -> AppResult<uuid::Uuid> {
+    id.parse().map_err(|_| {
+        AppError::from(SourceError::not_found(
+            "ResourceNotFoundException",
+            format!("Query {id} does not exist."),
+        ))
+    })
+}
+
+/// The scheduler finds sources through the handle without keeping it alive.
+struct WeakSources(std::sync::Weak<Inner>);
+
+#[async_trait::async_trait]
+impl proxy::Sources for WeakSources {
+    async fn source(&self, connection: &str) -> Result<Arc<dyn Source>, SourceError> {
+        let inner = self
+            .0
+            .upgrade()
+            .ok_or_else(|| SourceError::internal("the server is shutting down"))?;
+        let telemetry = Telemetry { inner };
+        let id: ConnectionId = connection
+            .parse()
+            .map_err(|_| SourceError::not_found("ResourceNotFoundException", format!("no connection `{connection}`")))?;
+        telemetry
+            .source(&id)
+            .await
+            .map(|(s, _)| s)
+            .map_err(|e| SourceError::not_found("ResourceNotFoundException", e.to_string()))
+    }
+}
+
 fn from_ms(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
@@ -275,7 +456,9 @@ pub struct Conn {
     pub id: ConnectionId,
     role: Role,
     cx: CallContext,
+    rcx: RequestContext,
     source: Arc<dyn Source>,
+    telemetry: Telemetry,
 }
 
 impl std::fmt::Debug for Conn {
@@ -288,9 +471,11 @@ impl std::fmt::Debug for Conn {
 }
 
 macro_rules! reads {
-    ($($name:ident($input:ty) -> $output:ty;)*) => {
+    ($($name:ident($input:ty) -> $output:ty = $api:literal;)*) => {
         $(
+            /// Through the shared token bucket of its API, and accounted.
             pub async fn $name(&self, input: $input) -> AppResult<$output> {
+                self.admit($api).await?;
                 Ok(self.source.$name(&self.cx, input).await?)
             }
         )*
@@ -298,11 +483,12 @@ macro_rules! reads {
 }
 
 macro_rules! writes {
-    ($($name:ident($input:ty) -> $output:ty;)*) => {
+    ($($name:ident($input:ty) -> $output:ty = $api:literal;)*) => {
         $(
             /// A change: needs the editor role.
             pub async fn $name(&self, input: $input) -> AppResult<$output> {
                 self.need(Role::Editor)?;
+                self.admit($api).await?;
                 Ok(self.source.$name(&self.cx, input).await?)
             }
         )*
@@ -324,30 +510,174 @@ impl Conn {
         Ok(())
     }
 
+    /// Takes a token of `api` from the account's shared bucket and counts the call.
+    async fn admit(&self, api: &'static str) -> AppResult<()> {
+        let t = &self.telemetry.inner;
+        t.limits.acquire(self.source.as_ref(), self.id.as_str(), api).await?;
+        t.usage.record(UsageEvent {
+            connection: self.id.as_str().to_string(),
+            api,
+            principal: Some(self.rcx.principal.key()),
+            calls: 1,
+            ..UsageEvent::default()
+        });
+        Ok(())
+    }
+
     reads! {
-        get_metric_data(GetMetricDataInput) -> GetMetricDataOutput;
-        list_metrics(ListMetricsInput) -> ListMetricsOutput;
-        describe_alarms(DescribeAlarmsInput) -> DescribeAlarmsOutput;
-        describe_alarms_for_metric(DescribeAlarmsForMetricInput) -> DescribeAlarmsForMetricOutput;
-        describe_alarm_history(DescribeAlarmHistoryInput) -> DescribeAlarmHistoryOutput;
-        list_dashboards(ListDashboardsInput) -> ListDashboardsOutput;
-        get_dashboard(GetDashboardInput) -> GetDashboardOutput;
-        describe_log_groups(DescribeLogGroupsInput) -> DescribeLogGroupsOutput;
-        get_log_group_fields(GetLogGroupFieldsInput) -> GetLogGroupFieldsOutput;
-        start_query(StartQueryInput) -> StartQueryOutput;
-        get_query_results(QueryIdInput) -> GetQueryResultsOutput;
-        stop_query(QueryIdInput) -> StopQueryOutput;
-        get_log_record(GetLogRecordInput) -> GetLogRecordOutput;
-        get_log_events(GetLogEventsInput) -> GetLogEventsOutput;
-        filter_log_events(FilterLogEventsInput) -> FilterLogEventsOutput;
-        start_live_tail(StartLiveTailInput) -> LiveTailStream;
-        describe_query_definitions(DescribeQueryDefinitionsInput) -> DescribeQueryDefinitionsOutput;
+        list_metrics(ListMetricsInput) -> ListMetricsOutput = "ListMetrics";
+        describe_alarms(DescribeAlarmsInput) -> DescribeAlarmsOutput = "DescribeAlarms";
+        describe_alarms_for_metric(DescribeAlarmsForMetricInput) -> DescribeAlarmsForMetricOutput = "DescribeAlarmsForMetric";
+        describe_alarm_history(DescribeAlarmHistoryInput) -> DescribeAlarmHistoryOutput = "DescribeAlarmHistory";
+        list_dashboards(ListDashboardsInput) -> ListDashboardsOutput = "ListDashboards";
+        get_dashboard(GetDashboardInput) -> GetDashboardOutput = "GetDashboard";
+        describe_log_groups(DescribeLogGroupsInput) -> DescribeLogGroupsOutput = "DescribeLogGroups";
+        get_log_group_fields(GetLogGroupFieldsInput) -> GetLogGroupFieldsOutput = "GetLogGroupFields";
+        get_log_record(GetLogRecordInput) -> GetLogRecordOutput = "GetLogRecord";
+        get_log_events(GetLogEventsInput) -> GetLogEventsOutput = "GetLogEvents";
+        filter_log_events(FilterLogEventsInput) -> FilterLogEventsOutput = "FilterLogEvents";
+        start_live_tail(StartLiveTailInput) -> LiveTailStream = "StartLiveTail";
+        describe_query_definitions(DescribeQueryDefinitionsInput) -> DescribeQueryDefinitionsOutput = "DescribeQueryDefinitions";
     }
 
     writes! {
-        put_dashboard(PutDashboardInput) -> PutDashboardOutput;
-        put_query_definition(QueryDefinition) -> PutQueryDefinitionOutput;
-        delete_query_definition(DeleteQueryDefinitionInput) -> DeleteQueryDefinitionOutput;
+        put_dashboard(PutDashboardInput) -> PutDashboardOutput = "PutDashboard";
+        put_query_definition(QueryDefinition) -> PutQueryDefinitionOutput = "PutQueryDefinition";
+        delete_query_definition(DeleteQueryDefinitionInput) -> DeleteQueryDefinitionOutput = "DeleteQueryDefinition";
+    }
+
+    /// `GetMetricData` in CloudWatch's shape, answered through the proxy (cache, single-flight,
+    /// batching, every page followed) as one widget; the series are cut to the asked range.
+    pub async fn get_metric_data(&self, input: GetMetricDataInput) -> AppResult<GetMetricDataOutput> {
+        use proxy::metrics::{TimeSpec, WidgetData, WidgetQuery};
+        let ms = |t: OffsetDateTime| (t.unix_timestamp_nanos() / 1_000_000) as i64;
+        let request = MetricsRequest {
+            widgets: vec![WidgetQuery {
+                id: "api".into(),
+                queries: input.metric_data_queries,
+                start: TimeSpec::EpochMs(ms(input.start_time)),
+                end: Some(TimeSpec::EpochMs(ms(input.end_time))),
+                label_options: input.label_options,
+            }],
+            dashboard: None,
+        };
+        let (start, end) = (input.start_time, input.end_time);
+        let prepared = self
+            .telemetry
+            .inner
+            .metrics
+            .widgets(
+                &self.rcx,
+                self.id.as_str(),
+                self.source.clone(),
+                &request,
+                OffsetDateTime::now_utc(),
+            )
+            .await;
+        #[derive(serde::Deserialize)]
+        struct Body {
+            widgets: Vec<WidgetData>,
+        }
+        let body: Body = serde_json::from_slice(&prepared.json).map_err(|e| crate::backend::db::internal("proxy answer", &e))?;
+        let Some(w) = body.widgets.into_iter().next() else {
+            return Err(crate::backend::db::internal(
+                "proxy answer",
+                &SourceError::internal("no widget in the answer"),
+            ));
+        };
+        if let Some(e) = w.errors.first() {
+            if w.results.is_empty() {
+                return Err(AppError::from(SourceError::new(
+                    if e.code == "ThrottlingException" || e.code == "PrincipalRateExceeded" {
+                        cloudwatch::ErrorKind::Throttled
+                    } else {
+                        cloudwatch::ErrorKind::Validation
+                    },
+                    e.code.clone(),
+                    e.message.clone(),
+                )));
+            }
+        }
+        let descending = !matches!(input.scan_by, Some(ScanBy::TimestampAscending));
+        let mut results = w.results;
+        for r in &mut results {
+            let keep: Vec<(OffsetDateTime, f64)> = r
+                .timestamps
+                .iter()
+                .zip(&r.values)
+                .filter(|(t, _)| **t >= start && **t < end)
+                .map(|(t, v)| (*t, *v))
+                .collect();
+            let mut keep = keep;
+            keep.sort_by_key(|(t, _)| *t);
+            if descending {
+                keep.reverse();
+            }
+            r.timestamps = keep.iter().map(|(t, _)| *t).collect();
+            r.values = keep.iter().map(|(_, v)| *v).collect();
+        }
+        Ok(GetMetricDataOutput {
+            metric_data_results: results,
+            next_token: None,
+            messages: w.messages,
+        })
+    }
+
+    /// `StartQuery` through the connection's scheduler: the query id is the caller's run id.
+    pub async fn start_query(&self, input: StartQueryInput) -> AppResult<StartQueryOutput> {
+        let run = self.telemetry.scheduler()?.submit(&self.rcx, self.id.as_str(), input).await?;
+        Ok(StartQueryOutput {
+            query_id: run.run_id.to_string(),
+        })
+    }
+
+    /// `GetQueryResults` of a run (partial while it runs), in CloudWatch's shape.
+    pub async fn get_query_results(&self, input: QueryIdInput) -> AppResult<GetQueryResultsOutput> {
+        let run = self.run(&input.query_id).await?;
+        if let Some(e) = &run.error {
+            if run.output.is_none() {
+                return Err(AppError::from(e.clone()));
+            }
+        }
+        let mut out = run.output.unwrap_or(GetQueryResultsOutput {
+            results: Vec::new(),
+            statistics: QueryStatistics::default(),
+            status: QueryStatus::Scheduled,
+            query_language: None,
+        });
+        out.status = match run.status {
+            RunStatus::Queued { .. } => QueryStatus::Scheduled,
+            RunStatus::Running => QueryStatus::Running,
+            RunStatus::Complete => QueryStatus::Complete,
+            RunStatus::Failed => QueryStatus::Failed,
+            RunStatus::Cancelled => QueryStatus::Cancelled,
+            RunStatus::Timeout => QueryStatus::Timeout,
+        };
+        Ok(out)
+    }
+
+    /// `StopQuery`: detaches the caller's run (the execution stops when nobody waits).
+    pub async fn stop_query(&self, input: QueryIdInput) -> AppResult<StopQueryOutput> {
+        let id = parse_run(&input.query_id)?;
+        let success = self.telemetry.scheduler()?.cancel(&self.rcx.principal, id).await?;
+        Ok(StopQueryOutput { success })
+    }
+
+    async fn run(&self, id: &str) -> AppResult<RunView> {
+        let run_id = parse_run(id)?;
+        let run = self
+            .telemetry
+            .scheduler()?
+            .run(run_id)
+            .await?
+            .filter(|r| r.connection == self.id.as_str())
+            .ok_or_else(|| {
+                AppError::from(SourceError::not_found(
+                    "ResourceNotFoundException",
+                    format!("Query {id} does not exist."),
+                ))
+            })?;
+        Ok(run)
     }
 
     /// "Test connection": each API read-only, with its outcome (AccessDenied names the action).

@@ -1,0 +1,242 @@
+//! Rate limits: a token bucket per (AWS account, Region, API) at CloudWatch's documented quotas,
+//! shared by every replica through one Postgres row per bucket.
+//!
+//! Taking tokens is a single `INSERT … ON CONFLICT DO UPDATE … RETURNING`: the row is refilled
+//! for the time since it was last touched, the tokens are taken, and the balance may go negative
+//! — a caller that finds too few has *reserved* the moment its tokens exist and sleeps until
+//! then. Calls therefore leave every replica spaced at the quota, without retries against the
+//! database and without a leader. A caller who would have to wait longer than `max_wait` gives
+//! its tokens back and is answered with a throttling error at once (the metrics path then serves
+//! what it has cached).
+//!
+//! The account comes from the source ([`cloudwatch::Source::account`]: STS `GetCallerIdentity` for
+//! AWS), looked up once an hour per connection, so two connections to one account share its
+//! buckets. Without a database (tests, the CLI) the buckets are per process.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use cloudwatch::{AccountRegion, CallContext, ErrorKind, Source, SourceError};
+use sqlx::PgPool;
+
+/// The documented default quotas (transactions per second per account and Region) of the APIs
+/// Watchpost calls, and `GetMetricData`'s data points per second.
+pub fn documented_tps(api: &str) -> Option<f64> {
+    Some(match api {
+        "GetMetricData" => 50.0,
+        "GetMetricData.datapoints" => 180_000.0,
+        "ListMetrics" => 25.0,
+        "DescribeAlarms" | "DescribeAlarmsForMetric" | "DescribeAlarmHistory" => 9.0,
+        "ListDashboards" | "GetDashboard" | "PutDashboard" => 10.0,
+        "FilterLogEvents" => 5.0,
+        "GetLogEvents" => 25.0,
+        "DescribeLogGroups" => 10.0,
+        "GetLogGroupFields" | "GetLogRecord" => 10.0,
+        "StartQuery" | "StopQuery" | "GetQueryResults" => 5.0,
+        "DescribeQueryDefinitions" | "PutQueryDefinition" | "DeleteQueryDefinition" => 5.0,
+        "StartLiveTail" => 10.0,
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct LimitsConfig {
+    /// Overrides of [`documented_tps`] by API name (an account with raised quotas).
+    pub tps: HashMap<String, f64>,
+    /// The share of each quota Watchpost spends steadily (the rest is left for other tools on
+    /// the account, and for the burst).
+    pub share: f64,
+    /// The burst a bucket holds, as a share of the quota. `share + burst` ≤ 1 keeps the calls of
+    /// any one-second window within the quota.
+    pub burst: f64,
+    /// The longest a call waits for its tokens before it is answered as throttled.
+    pub max_wait: Duration,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            tps: HashMap::new(),
+            share: 0.8,
+            burst: 0.2,
+            max_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+struct Local {
+    tokens: f64,
+    at: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    accounts: HashMap<String, (Option<AccountRegion>, Instant)>,
+    local: HashMap<String, Local>,
+}
+
+struct Inner {
+    db: Option<PgPool>,
+    config: LimitsConfig,
+    state: Mutex<State>,
+}
+
+/// Token buckets per (AWS account, Region, API). Cheap to clone.
+#[derive(Clone)]
+pub struct Limits {
+    inner: Arc<Inner>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::new(None, LimitsConfig::default())
+    }
+}
+
+impl std::fmt::Debug for Limits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limits")
+            .field("shared", &self.inner.db.is_some())
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}
+
+const ACCOUNT_RECHECK: Duration = Duration::from_secs(3_600);
+
+impl Limits {
+    /// Buckets in Postgres when `db` is given (shared by replicas), else in this process.
+    pub fn new(db: Option<PgPool>, config: LimitsConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                config,
+                state: Mutex::new(State::default()),
+            }),
+        }
+    }
+
+    /// (steady rate, burst) of `api`'s bucket.
+    fn rate(&self, api: &str) -> Option<(f64, f64)> {
+        let c = &self.inner.config;
+        c.tps
+            .get(api)
+            .copied()
+            .or_else(|| documented_tps(api))
+            .map(|q| (q * c.share, (q * c.burst).max(1.0)))
+    }
+
+    /// The bucket scope of a connection: its account and Region, or the connection itself.
+    async fn scope(&self, source: &dyn Source, connection: &str) -> String {
+        let cached = {
+            let state = self.inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state
+                .accounts
+                .get(connection)
+                .filter(|(_, at)| at.elapsed() < ACCOUNT_RECHECK)
+                .map(|(a, _)| a.clone())
+        };
+        let account = match cached {
+            Some(a) => a,
+            None => {
+                let found = source.account(&CallContext::system()).await.ok().flatten();
+                self.inner
+                    .state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .accounts
+                    .insert(connection.to_string(), (found.clone(), Instant::now()));
+                found
+            }
+        };
+        match account {
+            Some(a) => format!("{}/{}", a.account, a.region),
+            None => format!("connection:{connection}"),
+        }
+    }
+
+    /// Waits for one call of `api` on `source` (of connection `connection`) to be allowed.
+    pub async fn acquire(&self, source: &dyn Source, connection: &str, api: &'static str) -> Result<(), SourceError> {
+        self.acquire_n(source, connection, api, 1.0).await
+    }
+
+    /// Waits for `n` tokens of `api` (data points for `GetMetricData.datapoints`).
+    pub async fn acquire_n(&self, source: &dyn Source, connection: &str, api: &str, n: f64) -> Result<(), SourceError> {
+        let Some((rate, burst)) = self.rate(api) else { return Ok(()) };
+        let burst = burst.max(n);
+        let bucket = format!("{}/{api}", self.scope(source, connection).await);
+        let balance = match &self.inner.db {
+            Some(db) => take_shared(db, &bucket, burst, rate, n).await?,
+            None => self.take_local(&bucket, burst, rate, n),
+        };
+        if balance >= 0.0 {
+            return Ok(());
+        }
+        let wait = Duration::from_secs_f64(-balance / rate);
+        if wait > self.inner.config.max_wait {
+            self.give_back(&bucket, n).await;
+            return Err(SourceError::new(
+                ErrorKind::Throttled,
+                "ThrottlingException",
+                format!("Rate exceeded: Watchpost's share of the {api} quota on this account is spoken for; try again shortly."),
+            ));
+        }
+        tokio::time::sleep(wait).await;
+        Ok(())
+    }
+
+    fn take_local(&self, bucket: &str, burst: f64, rate: f64, n: f64) -> f64 {
+        let mut state = self.inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        let b = state.local.entry(bucket.to_string()).or_insert(Local { tokens: burst, at: now });
+        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * rate).min(burst) - n;
+        b.at = now;
+        b.tokens
+    }
+
+    async fn give_back(&self, bucket: &str, n: f64) {
+        match &self.inner.db {
+            Some(db) => {
+                let refund = sqlx::query!("UPDATE rate_buckets SET tokens = tokens + $2::float8 WHERE bucket = $1", bucket, n)
+                    .execute(db)
+                    .await;
+                if let Err(e) = refund {
+                    tracing::warn!(error = %e, bucket, "could not give tokens back");
+                }
+            }
+            None => {
+                if let Some(b) = self
+                    .inner
+                    .state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .local
+                    .get_mut(bucket)
+                {
+                    b.tokens += n;
+                }
+            }
+        }
+    }
+}
+
+/// Refills the bucket for the time since its last use (up to `burst`), takes `n`, and returns
+/// the balance (negative: the caller waits `-balance / rate` seconds for its reservation).
+async fn take_shared(db: &PgPool, bucket: &str, burst: f64, rate: f64, n: f64) -> Result<f64, SourceError> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO rate_buckets AS b (bucket, tokens, refilled_at)
+           VALUES ($1, $2::float8 - $3::float8, clock_timestamp())
+           ON CONFLICT (bucket) DO UPDATE SET
+             tokens = LEAST($2::float8, b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.refilled_at)::float8 * $4::float8) - $3::float8,
+             refilled_at = clock_timestamp()
+           RETURNING tokens"#,
+        bucket,
+        burst,
+        n,
+        rate
+    )
+    .fetch_one(db)
+    .await
+    .map_err(|e| SourceError::internal(format!("the shared rate limit could not be read: {e}")))
+}

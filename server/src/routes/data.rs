@@ -1,0 +1,178 @@
+//! Widget data through the proxy, for pages (under the session layer, `/data/…`) and for
+//! scripts (under the token layer, `/api/v1/connections/{conn}/widgets` and `…/runs/{run}`).
+//! Identity comes from whichever layer the route sits behind; the handlers only translate HTTP.
+//!
+//! - `POST …/{conn}/metrics` (`/widgets` on the API): a [`MetricsRequest`] → `{"widgets": [...]}`,
+//!   the proxy's pre-serialised bytes, gzipped when the client accepts it;
+//! - `POST …/{conn}/insights`: a Logs Insights `StartQuery` input → the caller's run;
+//! - `GET …/runs/{run}?seen=N`: the run, waiting (up to 25 s) for a version after `N`;
+//! - `DELETE …/runs/{run}`: detaches the caller from the run.
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use http::{header, HeaderMap, HeaderValue};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use app::backend::{AppState, Caller};
+use app::domain::ConnectionId;
+use app::error::{AppError, AppResult};
+use proxy::metrics::MetricsRequest;
+
+/// The largest request body a data route reads.
+const MAX_BODY: usize = 1 << 20;
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    if bytes.len() > MAX_BODY {
+        return Err(AppError::Request {
+            detail: format!("the body is larger than {MAX_BODY} bytes"),
+        });
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| AppError::Request {
+        detail: format!("the JSON body does not fit: {} at {}", e.inner(), e.path()),
+    })
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|e| {
+            let mut parts = e.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| matches!(p.trim().replace(' ', "").as_str(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+/// `POST …/{conn}/metrics`: every widget of a page, through the proxy.
+pub async fn metrics(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let result = async {
+        let id: ConnectionId = raw.parse()?;
+        let request: MetricsRequest = parse(&bytes)?;
+        state.telemetry.widget_metrics(&caller, &id, &request).await
+    }
+    .await;
+    let prepared = match result {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let gzip = accepts_gzip(&headers) && !prepared.gzip.is_empty();
+    let mut res = Response::new(Body::from(if gzip { prepared.gzip.clone() } else { prepared.json.clone() }));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    res
+}
+
+/// A Logs Insights query as pages submit it: `StartQuery`'s input (camelCase, epoch seconds) and
+/// the dashboard it serves.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InsightsSubmit {
+    #[serde(flatten)]
+    pub input: cloudwatch::logs::StartQueryInput,
+    #[serde(default)]
+    pub dashboard: Option<String>,
+}
+
+/// `POST …/{conn}/insights`: a run of the query for the caller.
+pub async fn insights_submit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    answer(
+        async {
+            let id: ConnectionId = raw.parse()?;
+            let submit: InsightsSubmit = parse(&bytes)?;
+            state.telemetry.insights_submit(&caller, &id, submit.input, submit.dashboard).await
+        }
+        .await,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Seen {
+    pub seen: Option<i64>,
+}
+
+fn run_id(raw: &str) -> AppResult<uuid::Uuid> {
+    raw.parse().map_err(|_| AppError::not_found("that query run"))
+}
+
+/// `GET …/runs/{run}?seen=N`.
+pub async fn insights_run(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(raw): Path<String>,
+    Query(q): Query<Seen>,
+) -> Response {
+    answer(
+        async {
+            state
+                .telemetry
+                .insights_run(&caller, run_id(&raw)?, q.seen, Duration::from_secs(25))
+                .await
+        }
+        .await,
+    )
+}
+
+/// `DELETE …/runs/{run}`.
+pub async fn insights_cancel(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(raw): Path<String>) -> Response {
+    answer(
+        async {
+            let detached = state.telemetry.insights_cancel(&caller, run_id(&raw)?).await?;
+            Ok(serde_json::json!({ "detached": detached }))
+        }
+        .await,
+    )
+}
+
+fn answer<T: serde::Serialize>(result: AppResult<T>) -> Response {
+    match result {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_used_only_when_accepted() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("")),
+            );
+            m
+        };
+        assert!(accepts_gzip(&h("gzip, deflate, br")));
+        assert!(accepts_gzip(&h("br;q=1.0, gzip;q=0.8")));
+        assert!(!accepts_gzip(&h("br")));
+        assert!(!accepts_gzip(&h("gzip;q=0")));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+}
