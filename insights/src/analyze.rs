@@ -130,7 +130,7 @@ pub fn analyze(q: &Query) -> Analysis {
                     read_expr(&k.expr, &defined, stats_seen, &mut read);
                 }
             }
-            Command::Limit(_) => {}
+            Command::Limit(_) | Command::LimitAny(_) => {}
             Command::Parse { field, pattern } => {
                 read_expr(&Expr::Field(field.clone()), &defined, stats_seen, &mut read);
                 let (ParsePattern::Glob { names, .. } | ParsePattern::Regex { names, .. }) = pattern;

@@ -70,6 +70,8 @@ pub enum Command {
     },
     Sort(Vec<SortKey>),
     Limit(u64),
+    /// `limit any n`: stop as soon as `n` events match, in no particular order (CWL_QuerySyntax-Limit).
+    LimitAny(u64),
     Parse {
         field: String,
         pattern: ParsePattern,
@@ -99,7 +101,7 @@ impl Command {
             Command::FilterIndex(_) => "filterIndex",
             Command::Stats { .. } => "stats",
             Command::Sort(_) => "sort",
-            Command::Limit(_) => "limit",
+            Command::Limit(_) | Command::LimitAny(_) => "limit",
             Command::Parse { .. } => "parse",
             Command::Dedup(_) => "dedup",
             Command::Unmask(_) => "unmask",

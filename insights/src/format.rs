@@ -61,6 +61,7 @@ pub fn command_to_string(c: &Command) -> String {
         }
         Command::Sort(keys) => format!("sort {}", keys.iter().map(sort_key).collect::<Vec<_>>().join(", ")),
         Command::Limit(n) => format!("limit {n}"),
+        Command::LimitAny(n) => format!("limit any {n}"),
         Command::Parse { field, pattern } => match pattern {
             ParsePattern::Glob { pattern, names: n } => format!("parse {} {} as {}", field_name(field), quote(pattern), names(n)),
             ParsePattern::Regex { pattern, flags, .. } => format!("parse {} {}", field_name(field), regex(pattern, flags)),

@@ -427,6 +427,7 @@ pub const COMMANDS: &[CommandInfo] = &[
         "filter condition",
         "Keeps the events for which the condition holds.",
     ),
+    c("where", true, "where condition", "Another name for `filter`."),
     c("filterIndex", true, "filterIndex field = value", "Filters using a field index."),
     c(
         "stats",
@@ -435,7 +436,12 @@ pub const COMMANDS: &[CommandInfo] = &[
         "Aggregates.",
     ),
     c("sort", true, "sort field [asc|desc], ...", "Orders the results."),
-    c("limit", true, "limit n", "Keeps the first n results."),
+    c(
+        "limit",
+        true,
+        "limit n | limit any n",
+        "Keeps the first n results (up to 100,000); `limit any n` stops at the first n matches.",
+    ),
     c(
         "parse",
         true,

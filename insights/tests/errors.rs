@@ -16,7 +16,7 @@ fn fixture_invalid_queries() {
         "error: unclosed `(`: expected `)`, found end of query\n --> 1:28\n  |\n  | fields @timestamp | filter (level = \"error\"\n  |                            ^\n  = help: add `)` to close the `(` opened here\n",
         "error: unknown function `cout` — did you mean `count`?\n --> 1:7\n  |\n  | stats cout(*) by route\n  |       ^^^^^^^\n",
         "error: `p99(durationMs)` is not a function — use `pct(durationMs, 99)`\n --> 1:7\n  |\n  | stats p99(durationMs) by route\n  |       ^^^^^^^^^^^^^^^\n  = help: percentiles are written `pct(field, percentile)`\n",
-        "error: `limit` needs a positive whole number, found `-5`\n --> 1:27\n  |\n  | fields @timestamp | limit -5\n  |                           ^^\n  = help: use a number from 1 to 10000, e.g. `limit 20`\n",
+        "error: `limit` needs a positive whole number, found `-5`\n --> 1:27\n  |\n  | fields @timestamp | limit -5\n  |                           ^^\n  = help: use a number from 1 to 100000, e.g. `limit 20`\n",
         "error: the `parse` pattern has 2 `*` captures but 1 field name is given after `as`\n --> 1:25\n  |\n  | parse @message \"* *\" as only_one\n  |                         ^^^^^^^^\n  = help: give one field name per `*`\n",
         "error: expected an expression after `>`, found end of query\n --> 1:20\n  |\n  | filter durationMs >\n  |                    ^\n",
         "error: unknown command `frobnicate`\n --> 1:21\n  |\n  | fields @timestamp | frobnicate x\n  |                     ^^^^^^^^^^\n  = help: commands: fields, display, filter, stats, sort, limit, parse, dedup, unmask, unnest, filterIndex\n",
@@ -77,7 +77,8 @@ fn error_classes() {
             7,
         ),
         ("stats count(*) by bin(route)", "`bin` takes a period such as `5m` or `1h`", 1, 19),
-        ("fields a | limit 20000", "`limit 20000` is over the maximum of 10000", 1, 18),
+        // CWL_QuerySyntax-Limit: "You can specify a `limit` value of up to 100,000".
+        ("fields a | limit 200000", "`limit 200000` is over the maximum of 100000", 1, 18),
         ("filter a and", "expected an expression after `and`, found end of query", 1, 13),
         ("stats median(d)", "`median(d)` is not a function — use `pct(d, 50)`", 1, 7),
         ("fields tolowr(level)", "unknown function `tolowr` — did you mean `tolower`?", 1, 8),

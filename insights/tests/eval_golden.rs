@@ -98,11 +98,13 @@ fn every_scalar_function() {
         ("replace(csv, \"a\", \"z\")", "z,b,z"),
         ("strcontains(s, \"World\")", "1"),
         ("strcontains(s, \"world\")", "0"),
-        ("isempty(e)", "true"),
-        ("isempty(missing)", "true"),
-        ("isempty(s)", "false"),
-        ("isblank(b)", "true"),
-        ("isblank(s)", "false"),
+        // Functions the functions page says return 1/0 show as numbers, not true/false
+        // (CWL_QuerySyntax-operations-functions).
+        ("isempty(e)", "1"),
+        ("isempty(missing)", "1"),
+        ("isempty(s)", "0"),
+        ("isblank(b)", "1"),
+        ("isblank(s)", "0"),
         ("abs(n)", "2.5"),
         ("ceil(n)", "-2"),
         ("floor(n)", "-3"),
@@ -122,31 +124,32 @@ fn every_scalar_function() {
         ("datefloor(ts, 1d)", "2024-01-01 00:00:00.000"),
         ("fromMillis(0)", "1970-01-01 00:00:00.000"),
         ("toMillis(@timestamp)", "1704103650000"),
-        ("now()", "2024-01-02 10:00:00.000"),
-        ("ispresent(s)", "true"),
-        ("ispresent(nope)", "false"),
+        ("now()", "1704189600"), // epoch seconds (CWL_QuerySyntax-operations-functions)
+        ("fromMillis(now() * 1000)", "2024-01-02 10:00:00.000"),
+        ("ispresent(s)", "1"),
+        ("ispresent(nope)", "0"),
         ("concat(coalesce(nope, e, s), \"|\")", "|"),
         ("coalesce(nope, m)", "16"),
         ("unmask(m)", "16"),
-        ("isValidIp(ip4)", "true"),
-        ("isValidIp(ip6)", "true"),
-        ("isValidIp(bad)", "false"),
-        ("isValidIpV4(ip4)", "true"),
-        ("isValidIpV4(ip6)", "false"),
-        ("isValidIpV6(ip6)", "true"),
-        ("isIpInSubnet(ip4, \"10.1.0.0/16\")", "true"),
-        ("isIpInSubnet(ip4, \"10.2.0.0/16\")", "false"),
-        ("isIpv4InSubnet(ip4, \"10.0.0.0/8\")", "true"),
-        ("isIpv6InSubnet(ip6, \"2001:db8::/32\")", "true"),
-        ("isIpv6InSubnet(ip4, \"2001:db8::/32\")", "false"),
-        ("m > 10 and n < 0", "true"),
-        ("not (m > 10) or m = \"16\"", "true"),
-        ("s like \"World\"", "true"),
-        ("s not like /world/", "true"),
-        ("s like /world/i", "true"),
-        ("s =~ /^\\s+Hello/", "true"),
-        ("m in [1, 16]", "true"),
-        ("m not in [1, 16]", "false"),
+        ("isValidIp(ip4)", "1"),
+        ("isValidIp(ip6)", "1"),
+        ("isValidIp(bad)", "0"),
+        ("isValidIpV4(ip4)", "1"),
+        ("isValidIpV4(ip6)", "0"),
+        ("isValidIpV6(ip6)", "1"),
+        ("isIpInSubnet(ip4, \"10.1.0.0/16\")", "1"),
+        ("isIpInSubnet(ip4, \"10.2.0.0/16\")", "0"),
+        ("isIpv4InSubnet(ip4, \"10.0.0.0/8\")", "1"),
+        ("isIpv6InSubnet(ip6, \"2001:db8::/32\")", "1"),
+        ("isIpv6InSubnet(ip4, \"2001:db8::/32\")", "0"),
+        ("m > 10 and n < 0", "1"),
+        ("not (m > 10) or m = \"16\"", "1"),
+        ("s like \"World\"", "1"),
+        ("s not like /world/", "1"),
+        ("s like /world/i", "1"),
+        ("s =~ /^\\s+Hello/", "1"),
+        ("m in [1, 16]", "1"),
+        ("m not in [1, 16]", "0"),
         ("`ip4`", "10.1.2.3"),
     ];
     for (expr, want) in cases {
@@ -231,10 +234,11 @@ fn commands() {
             "path=/health, rest=503 1ms"
         ]
     );
-    // dedup after sort keeps the first in order
+    // dedup after sort keeps the first in order (only `limit` may follow dedup, so `display`
+    // comes first: CWL_QuerySyntax-Dedup)
     assert_eq!(
         run_q(
-            "filter ispresent(level) | sort durationMs desc | dedup level | display level, durationMs",
+            "filter ispresent(level) | display level, durationMs | sort durationMs desc | dedup level",
             evs.clone()
         ),
         vec![

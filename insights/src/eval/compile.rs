@@ -13,6 +13,7 @@ use super::value::Value;
 use crate::analyze::output_fields;
 use crate::ast::{BinaryOp, Command, Expr, Order, ParsePattern, Projection, Query, UnaryOp};
 use crate::parser::output_name;
+use crate::parser::MAX_LIMIT;
 use regex::Regex;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -187,10 +188,12 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
         schemas: vec![Schema::default()],
     };
     let ts0 = c.seg().read("@timestamp");
-    let blocking = q
-        .commands
-        .iter()
-        .position(|c| matches!(c, Command::Stats { .. } | Command::Sort(_) | Command::Limit(_) | Command::Dedup(_)));
+    let blocking = q.commands.iter().position(|c| {
+        matches!(
+            c,
+            Command::Stats { .. } | Command::Sort(_) | Command::Limit(_) | Command::LimitAny(_) | Command::Dedup(_)
+        )
+    });
     let split = blocking.unwrap_or(q.commands.len());
     let mut stream = Vec::new();
     for cmd in &q.commands[..split] {
@@ -212,10 +215,12 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
             },
             split,
         ),
-        Some((i, Command::Limit(n))) => (
+        // `limit any n` may return any n matches (CWL_QuerySyntax-Limit); the newest n are as
+        // good as any, and deterministic.
+        Some((i, Command::Limit(n) | Command::LimitAny(n))) => (
             SinkSpec::TopK {
                 sort: default_sort,
-                k: (*n as usize).min(MAX_ROWS),
+                k: limit_rows(*n),
             },
             i + 1,
         ),
@@ -224,13 +229,7 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
                 return Err(EvalError::Unsupported("internal: sort".into()));
             };
             match q.commands.get(i + 1) {
-                Some(Command::Limit(n)) => (
-                    SinkSpec::TopK {
-                        sort,
-                        k: (*n as usize).min(MAX_ROWS),
-                    },
-                    i + 2,
-                ),
+                Some(Command::Limit(n) | Command::LimitAny(n)) => (SinkSpec::TopK { sort, k: limit_rows(*n) }, i + 2),
                 _ => (SinkSpec::TopK { sort, k: MAX_ROWS }, i + 1),
             }
         }
@@ -278,7 +277,18 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
             None => paths.insert(name, i),
         }
     }
+    // Without `limit` CloudWatch returns up to 10,000 rows; an explicit `limit` may ask for
+    // more, up to 100,000 (CWL_QuerySyntax-Limit).
+    let max_rows = q
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Limit(n) | Command::LimitAny(n) => Some(limit_rows(*n)),
+            _ => None,
+        })
+        .fold(MAX_ROWS, usize::max);
     Ok(Plan {
+        max_rows,
         event_slots,
         paths,
         seg0_len: s0.names.len(),
@@ -288,6 +298,10 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
         seg_lens: c.schemas.iter().map(|s| s.names.len()).collect(),
         output,
     })
+}
+
+fn limit_rows(n: u64) -> usize {
+    n.min(MAX_LIMIT) as usize
 }
 
 fn glob_parts(pattern: &str) -> Vec<String> {
@@ -353,7 +367,7 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
             }
             out.push(Stage::Sort(SortSpec { keys: ks }));
         }
-        Command::Limit(n) => out.push(Stage::Limit(*n as usize)),
+        Command::Limit(n) | Command::LimitAny(n) => out.push(Stage::Limit(limit_rows(*n))),
         Command::Dedup(names) => {
             let slots = names.iter().map(|n| c.seg().read(n)).collect();
             out.push(Stage::Dedup(slots));

@@ -198,7 +198,8 @@ pub fn call<'r>(f: Func, args: Vec<Value<'r>>, now_ms: i64) -> Value<'r> {
             .first()
             .and_then(Value::as_millis)
             .map_or(Value::Null, |t| Value::Num(t as f64)),
-        Func::Now => Value::Time(now_ms),
+        // Epoch seconds, as the functions page uses it (CWL_QuerySyntax-operations-functions).
+        Func::Now => Value::Num(now_ms.div_euclid(1000) as f64),
         Func::Ispresent => Value::Bool(args.first().is_some_and(|v| !v.is_null())),
         Func::Coalesce => args.into_iter().find(|v| !v.is_null()).unwrap_or(Value::Null),
         Func::Unmask => args.into_iter().next().unwrap_or(Value::Null),

@@ -212,6 +212,8 @@ pub(super) enum SinkSpec {
 /// A compiled query.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The most rows the result may have: 10,000, or the largest `limit` (up to 100,000).
+    pub(super) max_rows: usize,
     pub(super) event_slots: Vec<(usize, EventField)>,
     pub(super) paths: PathSet,
     pub(super) seg0_len: usize,

@@ -6,7 +6,7 @@
 //! a query that compiled: malformed input only leaves fields missing.
 
 use super::compile::compile;
-use super::engine::{EvalError, QueryResult, QueryStats, RunOptions, MAX_ROWS};
+use super::engine::{EvalError, QueryResult, QueryStats, RunOptions};
 use super::event::{EventRef, LogEvent};
 use super::flatten::{extract, FxMap};
 use super::plan::{list_elements, EventField, Op, Plan, Row, SinkSpec, Stage};
@@ -101,8 +101,15 @@ impl<'p> Worker<'p> {
             }
             (SinkState::Dedup(map, buf), SinkSpec::Dedup { slots, ts_slot }) => {
                 buf.clear();
-                for s in slots {
-                    encode_key(buf, &rec[*s]);
+                if slots.iter().any(|s| rec[*s].is_null()) {
+                    // "Log events with null values for any of the specified fields are retained"
+                    // (CWL_QuerySyntax-Dedup): a key of its own (tag 5, never a value's tag).
+                    buf.push(5);
+                    buf.extend_from_slice(&seq.to_le_bytes());
+                } else {
+                    for s in slots {
+                        encode_key(buf, &rec[*s]);
+                    }
                 }
                 let ts = rec[*ts_slot].as_millis().unwrap_or(i64::MIN);
                 let better = |cur: &(i64, u64, Row)| ts > cur.0 || (ts == cur.0 && seq < cur.1);
@@ -205,9 +212,13 @@ fn run_rest(plan: &Plan, mut rows: Vec<Row>, now: i64) -> Vec<Row> {
             Stage::Dedup(slots) => {
                 let mut seen = std::collections::HashSet::new();
                 rows.retain(|r| {
+                    let key: Vec<&Value<'_>> = slots.iter().map(|s| r.get(*s).unwrap_or(&Value::Null)).collect();
+                    if key.iter().any(|v| v.is_null()) {
+                        return true; // nulls are never duplicates (CWL_QuerySyntax-Dedup)
+                    }
                     let mut buf = Vec::new();
-                    for s in slots {
-                        encode_key(&mut buf, r.get(*s).unwrap_or(&Value::Null));
+                    for v in key {
+                        encode_key(&mut buf, v);
                     }
                     seen.insert(buf)
                 });
@@ -221,7 +232,7 @@ fn run_rest(plan: &Plan, mut rows: Vec<Row>, now: i64) -> Vec<Row> {
             }
         }
     }
-    rows.truncate(MAX_ROWS);
+    rows.truncate(plan.max_rows);
     rows
 }
 
