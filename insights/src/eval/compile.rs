@@ -5,6 +5,7 @@
 //! parameters) fails here, before any event is read; this module must never look at events.
 
 use super::agg::AggKind;
+use super::discover;
 use super::engine::{EvalError, MAX_ROWS};
 use super::flatten::PathSet;
 use super::funcs::Func;
@@ -259,6 +260,7 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
     let s0 = &c.schemas[0];
     let mut paths = PathSet::default();
     let mut event_slots = Vec::new();
+    let mut discovered = Vec::new();
     for (i, name) in s0.names.iter().enumerate() {
         if !s0.from_event[i] {
             continue;
@@ -272,8 +274,17 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
             "@ingestionTime" => Some(EventField::IngestionTime),
             _ => None,
         };
-        match f {
-            Some(f) => event_slots.push((i, f)),
+        if let Some(f) = f {
+            event_slots.push((i, f));
+            continue;
+        }
+        discovered.extend(discover::known(name).into_iter().map(|k| (i, k)));
+        // "If the name of a discovered log field starts with the @ character, CloudWatch Logs
+        // Insights displays it with an additional @" (CWL_AnalyzeLogData-discoverable-fields):
+        // the JSON key `@x` is the field `@@x`, and `@x` is never a JSON key.
+        match name.strip_prefix('@') {
+            Some(key) if key.starts_with('@') => paths.insert(key, i),
+            Some(_) => {}
             None => paths.insert(name, i),
         }
     }
@@ -291,6 +302,7 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
         max_rows,
         event_slots,
         paths,
+        discovered,
         seg0_len: s0.names.len(),
         stream,
         sink,
@@ -298,6 +310,32 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
         seg_lens: c.schemas.iter().map(|s| s.names.len()).collect(),
         output,
     })
+}
+
+/// `e` with every field named in `earlier` (outside aggregate calls) replaced by its expression.
+fn inline_aliases(e: &Expr, earlier: &[(String, Expr)]) -> Expr {
+    let rec = |x: &Expr| inline_aliases(x, earlier);
+    match e {
+        Expr::Field(n) => earlier
+            .iter()
+            .rev()
+            .find(|(name, _)| name == n)
+            .map_or_else(|| e.clone(), |(_, x)| x.clone()),
+        Expr::Call { name, .. } if AggKind::from_name(name, 50.0, false).is_some() => e.clone(),
+        Expr::Call { name, args } => Expr::Call {
+            name: name.clone(),
+            args: args.iter().map(rec).collect(),
+        },
+        Expr::Unary(op, x) => Expr::Unary(*op, Box::new(rec(x))),
+        Expr::Binary(op, l, r) => Expr::Binary(*op, Box::new(rec(l)), Box::new(rec(r))),
+        Expr::In { expr, list, negated } => Expr::In {
+            expr: Box::new(rec(expr)),
+            list: Box::new(rec(list)),
+            negated: *negated,
+        },
+        Expr::List(items) => Expr::List(items.iter().map(rec).collect()),
+        other => other.clone(),
+    }
 }
 
 fn limit_rows(n: u64) -> usize {
@@ -397,15 +435,25 @@ fn compile_stats(c: &mut Compiler, aggregates: &[Projection], by: &[Projection])
     let mut specs = Vec::new();
     let mut outputs: Vec<CExpr> = (0..by.len()).map(CExpr::Slot).collect();
     let mut seg = std::mem::take(c.seg());
+    let mut earlier: Vec<(String, Expr)> = Vec::new();
     for p in aggregates {
+        // An aggregate may use the names of the aggregates before it (AWS's Lambda sample
+        // query: `max(...) as a, max(...) as b, a - b as c`): inline their expressions.
+        let e = inline_aliases(&p.expr, &earlier);
         let mut ctx = Some((&mut specs, by.len(), &mut seg));
-        let e = c.expr(&p.expr, &mut ctx)?;
-        outputs.push(e);
+        outputs.push(c.expr(&e, &mut ctx)?);
+        earlier.push((output_name(p), e));
     }
     *c.seg() = seg;
     let mut next = Schema::default();
     for p in by.iter().chain(aggregates) {
         next.define(&output_name(p));
+    }
+    // A second `stats` may bin again (CWL_QuerySyntax-Stats, `... BY bin(5m) | ... | STATS
+    // max(...) BY bin(1h)`): there @timestamp is the first one's time bin.
+    if let Some(p) = by.iter().find(|p| matches!(&p.expr, Expr::Call { name, .. } if name == "bin")) {
+        let slot = next.slot(&output_name(p));
+        next.index.entry("@timestamp".to_string()).or_insert(slot);
     }
     c.schemas.push(next);
     Ok(StatsSpec {

@@ -216,6 +216,8 @@ pub struct Plan {
     pub(super) max_rows: usize,
     pub(super) event_slots: Vec<(usize, EventField)>,
     pub(super) paths: PathSet,
+    /// Fields of recognised plain-text log types (Lambda, VPC flow, Route 53) the query reads.
+    pub(super) discovered: Vec<(usize, super::discover::Known)>,
     pub(super) seg0_len: usize,
     pub(super) stream: Vec<Op>,
     pub(super) sink: SinkSpec,

@@ -6,6 +6,7 @@
 //! a query that compiled: malformed input only leaves fields missing.
 
 use super::compile::compile;
+use super::discover;
 use super::engine::{EvalError, QueryResult, QueryStats, RunOptions};
 use super::event::{EventRef, LogEvent};
 use super::flatten::{extract, FxMap};
@@ -18,6 +19,7 @@ use std::sync::{mpsc, Arc, Mutex};
 
 struct Worker<'p> {
     plan: &'p Plan,
+    account: Option<&'p str>,
     now: i64,
     start: Option<i64>,
     end: Option<i64>,
@@ -26,7 +28,7 @@ struct Worker<'p> {
 }
 
 impl<'p> Worker<'p> {
-    fn new(plan: &'p Plan, opts: &RunOptions) -> Self {
+    fn new(plan: &'p Plan, opts: &'p RunOptions) -> Self {
         let sink = match &plan.sink {
             SinkSpec::Stats(_) => SinkState::Stats(StatsState::new()),
             SinkSpec::TopK { k, .. } => SinkState::TopK(TopK { k: *k, heap: Vec::new() }),
@@ -34,6 +36,7 @@ impl<'p> Worker<'p> {
         };
         Worker {
             plan,
+            account: opts.account_id.as_deref(),
             now: opts.now_ms,
             start: opts.start,
             end: opts.end,
@@ -57,12 +60,18 @@ impl<'p> Worker<'p> {
                 EventField::LogStream if ev.log_stream.is_empty() => Value::Null,
                 EventField::LogStream => Value::str(ev.log_stream),
                 EventField::Log if ev.log_group.is_empty() => Value::Null,
-                EventField::Log => Value::str(ev.log_group),
+                EventField::Log => match self.account {
+                    Some(a) if !ev.log_group.contains(':') => Value::Str(Cow::Owned(format!("{a}:{}", ev.log_group))),
+                    _ => Value::str(ev.log_group),
+                },
                 EventField::Ptr => Value::Str(Cow::Owned(format!("{:016x}", seq))),
                 EventField::IngestionTime => ev.ingestion_time.map_or(Value::Null, Value::Time),
             };
         }
         extract(ev.message, &plan.paths, &mut rec);
+        if !plan.discovered.is_empty() {
+            discover::fill(ev.message, &plan.discovered, &mut rec);
+        }
         self.process(rec, 0, seq);
     }
 
