@@ -95,3 +95,46 @@ fn several_errors_reported_at_once() {
     let d = insights::check("filds a | stats cout(*) | limit 0");
     assert_eq!(d.len(), 3, "{d:?}");
 }
+
+/// The rejections of AWS's command-order rules, each naming its rule and pointing at the
+/// command that breaks it (CWL_QuerySyntax-Stats "Use multiple stats commands in a single
+/// query"; CWL_QuerySyntax-Dedup; CWL_QuerySyntax-Limit).
+#[test]
+fn aws_order_rules() {
+    let cases = [
+        (
+            "stats count(*) as a by bin(5m) | stats sum(a) as b by bin(1h) | stats max(b)",
+            "error: a query can have at most 2 `stats` commands\n --> 1:65\n  |\n  | stats count(*) as a by bin(5m) | stats sum(a) as b by bin(1h) | stats max(b)\n  |                                                                 ^^^^^\n  = help: combine the aggregations into fewer `stats` commands\n",
+        ),
+        (
+            "stats count(*) as n by route | sort n desc | stats max(n)",
+            "error: `sort` must come after the second `stats`, not between the two\n --> 1:32\n  |\n  | stats count(*) as n by route | sort n desc | stats max(n)\n  |                                ^^^^\n  = help: move `sort` after the last `stats` command\n",
+        ),
+        (
+            "stats count(*) as n by route | stats max(n) by bin(1h)",
+            "error: `bin` in the second `stats` needs the first `stats` to group by `bin` too\n --> 1:48\n  |\n  | stats count(*) as n by route | stats max(n) by bin(1h)\n  |                                                ^^^^^^^\n  = help: after the first `stats` there is no @timestamp; group the first `stats` by `bin(...)`\n",
+        ),
+        (
+            "stats count(*) as n by route | stats sum(durationMs)",
+            "error: the second `stats` cannot use `durationMs`: the first `stats` removed it\n --> 1:38\n  |\n  | stats count(*) as n by route | stats sum(durationMs)\n  |                                      ^^^^^^^^^^^^^^^\n  = help: after the first `stats`, the fields are: route, n\n",
+        ),
+        (
+            "fields a | dedup a | sort a",
+            "error: `sort` cannot follow `dedup`: only `limit` may come after `dedup`\n --> 1:22\n  |\n  | fields a | dedup a | sort a\n  |                      ^^^^\n  = help: move `dedup` to the end of the query (before any `limit`)\n",
+        ),
+    ];
+    for (q, want) in cases {
+        assert_eq!(rendered(q), want, "query: {q}");
+    }
+    // What the rules allow: the Stats page's examples, and `limit` (also `limit any`) after dedup.
+    for ok in [
+        "fields strlen(@message) as message_length | stats sum(message_length)/1024/1024 as logs_mb by bin(5m) | stats max(logs_mb) as peak_ingest_mb, min(logs_mb) as min_ingest_mb, avg(logs_mb) as avg_ingest_mb",
+        "fields strlen(@message) as message_length | stats sum(message_length) as ingested_bytes by bin(5m) | filter ingested_bytes > 20E6 | fields ingested_bytes/1024/1024 as ingested_mb | stats max(ingested_mb) as max_ingested_mb by bin(1h)",
+        "stats count(*) as n by route | stats max(n) as worst | sort worst desc | limit 3",
+        "fields @timestamp, server | sort @timestamp desc | dedup server | limit 5",
+        "dedup server | limit any 5",
+        "stats max(a) as x, min(a) as y, x - y as spread",
+    ] {
+        assert_eq!(insights::check(ok), vec![], "query: {ok}");
+    }
+}

@@ -348,3 +348,262 @@ fn stats_and_cap() {
     assert_eq!(res.rows, vec![vec![("n".to_string(), "2".to_string())]]);
     assert_eq!(res.stats.records_scanned, 2);
 }
+
+/// Each documented rule, with the documentation's own examples where it gives them. Page names
+/// are those of the CloudWatch Logs user guide (docs.aws.amazon.com/AmazonCloudWatch/latest/logs/).
+mod aws_docs {
+    use super::common::ev::{demo_events, ev, opts, run_q, T0};
+    use insights::eval::run;
+
+    fn values(field: &str, vals: &[&str]) -> Vec<insights::eval::LogEvent> {
+        vals.iter()
+            .enumerate()
+            .map(|(i, v)| ev(i as i64, &format!(r#"{{"{field}":"{v}"}}"#)))
+            .collect()
+    }
+
+    /// CWL_QuerySyntax-Sort: the page's own ascending example, fed in shuffled.
+    #[test]
+    fn sort_page_example_order() {
+        let doc_order = [
+            "!:",
+            "#",
+            "*%04",
+            "0#",
+            "5A",
+            "111A",
+            "2345_",
+            "@",
+            "@_",
+            "A",
+            "A9876fghj",
+            "a12345hfh",
+            "0",
+            "01",
+            "1",
+            "2",
+            "3",
+        ];
+        let mut shuffled = doc_order.to_vec();
+        shuffled.reverse();
+        shuffled.swap(0, 7);
+        shuffled.swap(3, 12);
+        let want: Vec<String> = doc_order.iter().map(|v| format!("v={v}")).collect();
+        assert_eq!(run_q("fields v | sort v asc | display v", values("v", &shuffled)), want);
+        // "If you sort in descending order, the sort results are the reverse."
+        let mut rev = want.clone();
+        rev.reverse();
+        assert_eq!(run_q("fields v | sort v desc | display v", values("v", &shuffled)), rev);
+    }
+
+    /// CWL_QuerySyntax-Sort: digit runs compare by length then value, so `b9 < b10`; missing
+    /// values stay last; `sortsFirst`/`sortsLast` follow the same order.
+    #[test]
+    fn natural_order_and_sorts_first_last() {
+        let evs = values("v", &["b10", "b9", "a", "10", "9"]);
+        assert_eq!(
+            run_q("sort v | display v", evs.clone()),
+            vec!["v=a", "v=b9", "v=b10", "v=9", "v=10"]
+        );
+        assert_eq!(
+            run_q("stats sortsFirst(v) as first, sortsLast(v) as last", evs),
+            vec!["first=a, last=10"]
+        );
+        let mut with_missing = values("v", &["b", "a"]);
+        with_missing.push(ev(9, r#"{"w":1}"#));
+        assert_eq!(run_q("sort v desc | display v, w", with_missing), vec!["v=b", "v=a", "w=1"]);
+    }
+
+    /// CWL_QuerySyntax-Dedup: "Log events with null values for any of the specified fields are
+    /// retained"; the page's example query.
+    #[test]
+    fn dedup_keeps_null_keys() {
+        let evs = vec![
+            ev(1, r#"{"server":"a","severity":"low","message":"one"}"#),
+            ev(2, r#"{"server":"a","severity":"high","message":"two"}"#),
+            ev(3, r#"{"severity":"low","message":"no server 1"}"#),
+            ev(4, r#"{"severity":"low","message":"no server 2"}"#),
+            ev(5, r#"{"server":"b","severity":"low","message":"three"}"#),
+        ];
+        let q = "fields @timestamp, server, severity, message | sort @timestamp desc | dedup server";
+        let got: Vec<String> = run_q(q, evs.clone())
+            .into_iter()
+            .map(|r| r.split(", ").skip(1).collect::<Vec<_>>().join(", "))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "server=b, severity=low, message=three",
+                "severity=low, message=no server 2",
+                "severity=low, message=no server 1",
+                "server=a, severity=high, message=two",
+            ]
+        );
+        // Without a sort (the dedup map sink) as well.
+        assert_eq!(run_q("dedup server | limit 10", evs).len(), 4);
+    }
+
+    /// CWL_QuerySyntax-Limit: up to 100,000 rows with `limit`, 10,000 without; `limit any`.
+    #[test]
+    fn limit_range_and_any() {
+        let events: Vec<_> = (0..12_000).map(|i| ev(i, &format!(r#"{{"i":{i}}}"#))).collect();
+        let count = |q: &str| {
+            let q = insights::parse(q).expect("parses");
+            run(&q, events.clone(), &opts(2)).expect("runs").rows.len()
+        };
+        assert_eq!(count("fields i"), 10_000);
+        assert_eq!(count("fields i | limit 12000"), 12_000);
+        assert_eq!(count("fields i | sort i | limit 11000"), 11_000);
+        assert_eq!(count("fields @message | limit any 1"), 1);
+        assert_eq!(insights::format(&insights::parse("limit any 5").expect("parses")), "limit any 5");
+    }
+
+    /// `where` is another name for `filter`.
+    #[test]
+    fn where_is_filter() {
+        assert_eq!(
+            run_q("where level = \"error\" | stats count(*) as n", demo_events()),
+            run_q("filter level = \"error\" | stats count(*) as n", demo_events())
+        );
+        assert_eq!(run_q("where level = \"error\" | stats count(*) as n", demo_events()), vec!["n=3"]);
+    }
+
+    /// CWL_QuerySyntax-Stats, "Use multiple stats commands in a single query": the page's two
+    /// examples (a second aggregation over the first's 5-minute bins; a second `bin(1h)`).
+    #[test]
+    fn two_stats_commands() {
+        let evs: Vec<_> = [(0, 100), (60, 300), (400, 50), (3700, 1000)]
+            .iter()
+            .map(|(t, n)| ev(*t, &"x".repeat(*n)))
+            .collect();
+        let q = "fields strlen(@message) as message_length \
+                 | stats sum(message_length) as logs_b by bin(5m) \
+                 | stats max(logs_b) as peak, min(logs_b) as least, avg(logs_b) as mean";
+        assert_eq!(run_q(q, evs.clone()), vec!["peak=1000, least=50, mean=483.3333333333333"]);
+        let q = "fields strlen(@message) as message_length \
+                 | stats sum(message_length) as ingested_bytes by bin(5m) \
+                 | filter ingested_bytes > 60 \
+                 | fields ingested_bytes / 2 as half \
+                 | stats max(half) as max_half by bin(1h)";
+        assert_eq!(
+            run_q(q, evs),
+            vec![
+                "bin(1h)=2024-01-01 10:00:00.000, max_half=200",
+                "bin(1h)=2024-01-01 11:00:00.000, max_half=500"
+            ]
+        );
+    }
+
+    /// CWL_AnalyzeLogData-discoverable-fields (Lambda) and AWS's sample query "Determine the
+    /// amount of overprovisioned memory" (CWL_QuerySyntax-examples), on REPORT lines.
+    #[test]
+    fn lambda_report_fields_and_memory_sample() {
+        let q = "filter @type = \"REPORT\" \
+                 | stats max(@memorySize / 1000 / 1000) as provisonedMemoryMB, \
+                 min(@maxMemoryUsed / 1000 / 1000) as smallestMemoryRequestMB, \
+                 avg(@maxMemoryUsed / 1000 / 1000) as avgMemoryUsedMB, \
+                 max(@maxMemoryUsed / 1000 / 1000) as maxMemoryUsedMB, \
+                 provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB";
+        assert_eq!(
+            run_q(q, demo_events()),
+            vec!["provisonedMemoryMB=128, smallestMemoryRequestMB=70, avgMemoryUsedMB=80, maxMemoryUsedMB=90, overProvisionedMB=38"]
+        );
+        let q = "filter @type = \"REPORT\" | stats avg(@duration) as d, max(@billedDuration) as b, count(*) as n by bin(1h)";
+        assert_eq!(
+            run_q(q, demo_events()),
+            vec!["bin(1h)=2024-01-01 10:00:00.000, d=176.25, b=251, n=2"]
+        );
+        let evs = vec![
+            ev(0, "START RequestId: 4d1c-9f8e Version: $LATEST"),
+            ev(1, "END RequestId: 4d1c-9f8e"),
+            ev(2, "REPORT RequestId: 4d1c-9f8e\tDuration: 12.50 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 80 MB\tInit Duration: 301.25 ms\t"),
+        ];
+        assert_eq!(
+            run_q("fields @type, @requestId, @duration, @initDuration | sort @timestamp", evs),
+            vec![
+                "@type=START, @requestId=4d1c-9f8e",
+                "@type=END, @requestId=4d1c-9f8e",
+                "@type=REPORT, @requestId=4d1c-9f8e, @duration=12.5, @initDuration=301.25"
+            ]
+        );
+    }
+
+    /// CWL_AnalyzeLogData-discoverable-fields (VPC flow logs) and the Sort page's flow-log
+    /// example ("top 15 packet transfers across hosts").
+    #[test]
+    fn vpc_flow_log_fields() {
+        let evs = vec![
+            ev(
+                0,
+                "2 123456789012 eni-0a1b 10.0.1.10 10.0.2.20 49152 443 6 20 4000 1704103200 1704103260 ACCEPT OK",
+            ),
+            ev(
+                1,
+                "2 123456789012 eni-0a1b 10.0.1.10 10.0.2.20 49153 443 6 5 900 1704103200 1704103260 ACCEPT OK",
+            ),
+            ev(
+                2,
+                "2 123456789012 eni-0a1b 198.51.100.7 10.0.1.10 40000 22 6 1 44 1704103200 1704103260 REJECT OK",
+            ),
+            ev(3, "2 123456789012 eni-0a1b - - - - - - - 1704103200 1704103260 - NODATA"),
+        ];
+        let q = "stats sum(packets) as packetsTransferred by srcAddr, dstAddr | sort packetsTransferred desc | limit 15";
+        assert_eq!(
+            run_q(q, evs.clone()),
+            vec![
+                "srcAddr=10.0.1.10, dstAddr=10.0.2.20, packetsTransferred=25",
+                "srcAddr=198.51.100.7, dstAddr=10.0.1.10, packetsTransferred=1",
+                // the NODATA record: no addresses, and a sum of no numbers is missing
+                ""
+            ]
+        );
+        assert_eq!(
+            run_q("filter action = \"REJECT\" | fields interfaceId, dstPort, protocol, logStatus", evs),
+            vec!["interfaceId=eni-0a1b, dstPort=22, protocol=6, logStatus=OK"]
+        );
+    }
+
+    /// CWL_AnalyzeLogData-discoverable-fields (Route 53) and the Stats page's first example.
+    #[test]
+    fn route53_fields() {
+        let evs = vec![
+            ev(
+                0,
+                "1.0 2024-01-01T10:00:00.000Z Z123412341234 example.com A NOERROR UDP FRA6 192.168.1.1 -",
+            ),
+            ev(
+                10,
+                "1.0 2024-01-01T10:00:10.000Z Z123412341234 example.com AAAA NOERROR UDP FRA6 192.168.1.1 -",
+            ),
+            ev(
+                20,
+                "1.0 2024-01-01T10:00:20.000Z Z123412341234 www.example.com A NXDOMAIN UDP FRA6 192.168.1.2 -",
+            ),
+        ];
+        assert_eq!(
+            run_q("stats count(*) by queryType, bin(1h)", evs),
+            vec![
+                "queryType=A, bin(1h)=2024-01-01 10:00:00.000, count(*)=2",
+                "queryType=AAAA, bin(1h)=2024-01-01 10:00:00.000, count(*)=1"
+            ]
+        );
+    }
+
+    /// CWL_AnalyzeLogData-discoverable-fields: `@log` is `account-id:log-group-name`; a JSON
+    /// key beginning with `@` is the field `@@key`.
+    #[test]
+    fn log_identifier_and_at_keys() {
+        let q = insights::parse("fields @log, @@level, @level").expect("parses");
+        let mut o = opts(1);
+        o.account_id = Some("123456789012".into());
+        let res = run(&q, vec![ev(0, r#"{"@level":"warn"}"#)], &o).expect("runs");
+        assert_eq!(
+            res.rows,
+            vec![vec![
+                ("@log".to_string(), "123456789012:/demo/api".to_string()),
+                ("@@level".to_string(), "warn".to_string())
+            ]]
+        );
+        assert_eq!(T0, 1_704_103_200_000);
+    }
+}
