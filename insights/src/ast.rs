@@ -213,6 +213,10 @@ pub enum Expr {
         name: String,
         args: Vec<Expr>,
     },
+    /// An element of a structure (CWL_QuerySyntax-operations-functions, "Structure types"):
+    /// `list[0]`, or a map value whose key a dotted name cannot spell, `` map.`a.b` ``
+    /// (`Index(map, Str("a.b"))`). A plain `map.key` stays a dotted [`Expr::Field`].
+    Index(Box<Expr>, Box<Expr>),
 }
 
 impl Expr {
@@ -226,7 +230,7 @@ impl Expr {
                 l.walk(f);
                 r.walk(f);
             }
-            Expr::In { expr, list, .. } => {
+            Expr::In { expr, list, .. } | Expr::Index(expr, list) => {
                 expr.walk(f);
                 list.walk(f);
             }

@@ -185,5 +185,10 @@ pub fn expr_to_string(e: &Expr) -> String {
             format!("{l} {}in {}", if *negated { "not " } else { "" }, wrap(list, prec(list) <= 4))
         }
         Expr::Call { name, args } => format!("{name}({})", args.iter().map(expr_to_string).collect::<Vec<_>>().join(", ")),
+        Expr::Index(base, idx) => match (&**base, &**idx) {
+            // `` m.`a.b` `` as written (the form the AWS page shows), when it lexes back.
+            (Expr::Field(m), Expr::Str(k)) if field_name(m) == *m && !k.is_empty() && !k.contains('`') => format!("{m}.`{k}`"),
+            _ => format!("{}[{}]", wrap(base, prec(base) < 9), expr_to_string(idx)),
+        },
     }
 }

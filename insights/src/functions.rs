@@ -253,6 +253,24 @@ pub const FUNCTIONS: &[FunctionInfo] = &[
         "unmask(field)",
         "The field without data-protection masking.",
     ),
+    f(
+        "jsonParse",
+        1,
+        Some(1),
+        S,
+        C::General,
+        "jsonParse(field)",
+        "Parses a JSON string into a map or list; read it with `m.key`, m.`a.b` or `l[0]`.",
+    ),
+    f(
+        "jsonStringify",
+        1,
+        Some(1),
+        S,
+        C::General,
+        "jsonStringify(value)",
+        "A map or list (from jsonParse) as JSON text.",
+    ),
     // IP
     f(
         "isValidIp",

@@ -298,13 +298,14 @@ fn unnest_lists() {
         ev(1, r#"{"id":2,"tags":[]}"#),
         ev(2, r#"{"id":3,"tags":"x"}"#),
     ];
+    // A string is a list of one item (CWL_QuerySyntax-Unnest); an empty list drops its record.
     assert_eq!(
         run_q("unnest tags into tag | sort id, tag | display id, tag", events.clone()),
-        vec!["id=1, tag=a", "id=1, tag=b", "id=1, tag={\"k\":2}"]
+        vec!["id=1, tag=a", "id=1, tag=b", "id=1, tag={\"k\":2}", "id=3, tag=x"]
     );
     assert_eq!(
         run_q("unnest tags into tag | stats count(*) as n by id", events.clone()),
-        vec!["id=1, n=3"]
+        vec!["id=1, n=3", "id=3, n=1"]
     );
     assert_eq!(
         run_q("filter id = 1 | limit 5 | unnest tags into t | display t", events),
@@ -587,6 +588,50 @@ mod aws_docs {
                 "queryType=AAAA, bin(1h)=2024-01-01 10:00:00.000, count(*)=1"
             ]
         );
+    }
+
+    /// CWL_QuerySyntax-Unnest: the page's three examples, over `jsonParse` structures; and the
+    /// structure types of CWL_QuerySyntax-operations-functions (`m.key`, `` m.`a.b` ``, `l[i]`,
+    /// `jsonStringify`).
+    #[test]
+    fn unnest_page_examples_and_structures() {
+        let evs = vec![ev(0, r#"{"events":[{"name":"exception"},{"name":"user action"}]}"#)];
+        let q = "fields jsonParse(@message) as json_message | unnest json_message.events into event | display event.name";
+        assert_eq!(run_q(q, evs), vec!["event.name=exception", "event.name=user action"]);
+
+        let evs = vec![ev(
+            0,
+            r#"{"accounts":[{"type":"internal","id":1},{"type":"external","id":2},{"type":"internal","id":3}]}"#,
+        )];
+        let q =
+            "fields jsonParse(@message) as js | unnest js.accounts into account | filter account.type = \"internal\" | display account.id";
+        assert_eq!(run_q(q, evs), vec!["account.id=1", "account.id=3"]);
+
+        let evs = vec![
+            ev(
+                0,
+                r#"{"trimmedData":"[{\"accountId\":\"a\",\"droppedSpans\":5},{\"accountId\":\"b\",\"droppedSpans\":1}]"}"#,
+            ),
+            ev(1, r#"{"trimmedData":"[{\"accountId\":\"a\",\"droppedSpans\":2}]"}"#),
+            // A map is a list of one item.
+            ev(2, r#"{"trimmedData":"{\"accountId\":\"c\",\"droppedSpans\":4}"}"#),
+        ];
+        let q = "fields jsonParse(trimmedData) as accounts | unnest accounts into account \
+                 | stats sum(account.droppedSpans) as n by account.accountId | sort n desc | limit 10";
+        assert_eq!(
+            run_q(q, evs),
+            vec!["account.accountId=a, n=7", "account.accountId=c, n=4", "account.accountId=b, n=1"]
+        );
+
+        let evs = vec![ev(0, r#"{"doc":"{\"a.b\":{\"c\":[10,20,{\"d\":true}]},\"s\":\"x\"}"}"#)];
+        let q = "fields jsonParse(doc) as m | fields m.`a.b` as ab, m.s as s \
+                 | fields ab.c[1] as second, ab.c[2][\"d\"] as d, ab.c[9] as none, jsonStringify(ab) as text, m[\"s\"] as s2 \
+                 | display second, d, none, text, s, s2";
+        assert_eq!(run_q(q, evs), vec![r#"second=20, d=1, text={"c":[10,20,{"d":true}]}, s=x, s2=x"#]);
+        let q = insights::parse("fields m.`a.b`, l[ 0 ], tolower(x)[1], (a + b)[0], m[\"k`\"]").expect("parses");
+        assert_eq!(insights::format(&q), "fields m.`a.b`, l[0], tolower(x)[1], (a + b)[0], m[\"k`\"]");
+        // `[` after a space is not an index: `l [0]` is an error, not `l[0]`.
+        assert!(insights::parse("fields l [0]").is_err());
     }
 
     /// CWL_AnalyzeLogData-discoverable-fields: `@log` is `account-id:log-group-name`; a JSON

@@ -31,7 +31,14 @@ fn literal() -> impl Strategy<Value = String> {
 }
 
 fn expr() -> impl Strategy<Value = String> {
-    let leaf = prop_oneof![field(), literal()];
+    let leaf = prop_oneof![
+        field(),
+        literal(),
+        // structure access (CWL_QuerySyntax-operations-functions, "Structure types")
+        Just("m.`a.b`".to_string()),
+        field().prop_map(|f| format!("{f}[0]")),
+        field().prop_map(|f| format!("jsonParse({f})[\"k\"]")),
+    ];
     leaf.prop_recursive(4, 24, 3, |inner| {
         let ops = prop_oneof![
             Just("+"),

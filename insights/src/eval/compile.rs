@@ -64,12 +64,40 @@ impl Compiler {
         &mut self.schemas[n]
     }
 
+    /// A field read: its slot, or for `m.a.b` where `m` is a field this query defined (a
+    /// `jsonParse` result, an `unnest` item) and `m.a.b` itself is not, a path into `m`.
+    fn field(&mut self, n: &str) -> CExpr {
+        let seg = self.seg();
+        let defined = |s: &Schema, name: &str| s.index.get(name).is_some_and(|&i| s.defined.get(i).copied().unwrap_or(true));
+        if !defined(seg, n) {
+            let mut cut = n.len();
+            while let Some(dot) = n[..cut].rfind('.') {
+                if dot > 0 && defined(seg, &n[..dot]) {
+                    let base = seg.index[&n[..dot]];
+                    let keys = n[dot + 1..].split('.').map(str::to_string).collect();
+                    return CExpr::Path(Box::new(CExpr::Slot(base)), keys);
+                }
+                cut = dot;
+            }
+        }
+        CExpr::Slot(seg.read(n))
+    }
+
+    /// A bare field named by `fields`/`display`: a path gets a slot of its own.
+    fn show(&mut self, n: &str) -> Option<Stage> {
+        match self.field(n) {
+            CExpr::Slot(_) => None,
+            path => Some(Stage::Op(Op::Assign(self.seg().define(n), path))),
+        }
+    }
+
     fn expr(&mut self, e: &Expr, aggs: &mut Option<(&mut Vec<AggSpec>, usize, &mut Schema)>) -> Result<CExpr, EvalError> {
         Ok(match e {
             Expr::Field(n) => match aggs {
                 Some(_) => CExpr::Lit(Value::Null),
-                None => CExpr::Slot(self.seg().read(n)),
+                None => self.field(n),
             },
+            Expr::Index(base, idx) => CExpr::Index(Box::new(self.expr(base, aggs)?), Box::new(self.expr(idx, aggs)?)),
             Expr::Str(s) => CExpr::Lit(Value::Str(Cow::Owned(s.clone()))),
             Expr::Num(n) => CExpr::Lit(Value::Num(*n)),
             Expr::Duration(n, u) => CExpr::Lit(Value::Num(
@@ -352,9 +380,7 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
         Command::Fields(ps) => {
             for p in ps {
                 match (&p.expr, &p.alias) {
-                    (Expr::Field(n), None) => {
-                        c.seg().read(n);
-                    }
+                    (Expr::Field(n), None) => out.extend(c.show(n)),
                     _ => {
                         let e = c.expr(&p.expr, &mut None)?;
                         let slot = c.seg().define(&output_name(p));
@@ -365,7 +391,7 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
         }
         Command::Display(names) => {
             for n in names {
-                c.seg().read(n);
+                out.extend(c.show(n));
             }
         }
         Command::Filter(e) | Command::FilterIndex(e) => {
@@ -412,7 +438,7 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
         }
         Command::Stats { aggregates, by } => out.push(Stage::Stats(compile_stats(c, aggregates, by)?)),
         Command::Unnest { field, into } => {
-            let src = c.seg().read(field);
+            let src = c.field(field);
             let into = c.seg().define(into);
             out.push(Stage::Op(Op::Unnest { src, into }));
         }

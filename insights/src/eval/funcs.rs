@@ -38,6 +38,8 @@ pub enum Func {
     Ispresent,
     Coalesce,
     Unmask,
+    JsonParse,
+    JsonStringify,
     IsValidIp,
     IsValidIpV4,
     IsValidIpV6,
@@ -75,6 +77,8 @@ impl Func {
             "ispresent" => Func::Ispresent,
             "coalesce" => Func::Coalesce,
             "unmask" => Func::Unmask,
+            "jsonParse" => Func::JsonParse,
+            "jsonStringify" => Func::JsonStringify,
             "isValidIp" => Func::IsValidIp,
             "isValidIpV4" => Func::IsValidIpV4,
             "isValidIpV6" => Func::IsValidIpV6,
@@ -203,6 +207,22 @@ pub fn call<'r>(f: Func, args: Vec<Value<'r>>, now_ms: i64) -> Value<'r> {
         Func::Ispresent => Value::Bool(args.first().is_some_and(|v| !v.is_null())),
         Func::Coalesce => args.into_iter().find(|v| !v.is_null()).unwrap_or(Value::Null),
         Func::Unmask => args.into_iter().next().unwrap_or(Value::Null),
+        // Structure types (CWL_QuerySyntax-operations-functions): text that is not JSON, or a
+        // JSON scalar, parses to itself as a scalar; objects and arrays become structures.
+        Func::JsonParse => match args.into_iter().next() {
+            Some(Value::Str(s)) => match serde_json::from_str::<serde_json::Value>(&s) {
+                Ok(j) => Value::from_json(j),
+                Err(_) => Value::Str(s),
+            },
+            Some(other) => other,
+            None => Value::Null,
+        },
+        Func::JsonStringify => match args.into_iter().next() {
+            Some(Value::Json(j)) => Value::Str(Cow::Owned(j.to_string())),
+            Some(Value::Str(s)) => Value::Str(Cow::Owned(serde_json::Value::String(s.into_owned()).to_string())),
+            Some(other) => other,
+            None => Value::Null,
+        },
         Func::IsValidIp => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<IpAddr>().is_ok())),
         Func::IsValidIpV4 => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<std::net::Ipv4Addr>().is_ok())),
         Func::IsValidIpV6 => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<std::net::Ipv6Addr>().is_ok())),

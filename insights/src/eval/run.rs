@@ -80,7 +80,7 @@ impl<'p> Worker<'p> {
         let plan = self.plan;
         for (i, op) in plan.stream.iter().enumerate().skip(from) {
             if let Op::Unnest { src, into } = op {
-                for item in list_elements(&rec[*src]) {
+                for item in list_elements(&src.eval(&rec, self.now)) {
                     let mut copy = rec.clone();
                     copy[*into] = item;
                     self.process(copy, i + 1, seq);
@@ -194,7 +194,7 @@ fn run_rest(plan: &Plan, mut rows: Vec<Row>, now: i64) -> Vec<Row> {
                 rows = rows
                     .into_iter()
                     .flat_map(|r| {
-                        list_elements(&r[*src])
+                        list_elements(&src.eval(&r, now))
                             .into_iter()
                             .map(|item| {
                                 let mut copy = r.clone();

@@ -8,6 +8,7 @@
 use super::time::format_millis;
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value<'a> {
@@ -18,6 +19,9 @@ pub enum Value<'a> {
     Bool(bool),
     /// Epoch milliseconds, displayed as `YYYY-MM-DD HH:MM:SS.mmm`.
     Time(i64),
+    /// A structure (`MAP` or `LIST`, an object or array) from `jsonParse`, shown as JSON
+    /// (CWL_QuerySyntax-operations-functions, "Structure types"). Never a scalar.
+    Json(Arc<serde_json::Value>),
 }
 
 impl<'a> Value<'a> {
@@ -32,6 +36,19 @@ impl<'a> Value<'a> {
             Value::Num(n) => Value::Num(n),
             Value::Bool(b) => Value::Bool(b),
             Value::Time(t) => Value::Time(t),
+            Value::Json(j) => Value::Json(j),
+        }
+    }
+
+    /// A JSON value as a query value: scalars as strings, numbers and booleans; objects and
+    /// arrays as structures.
+    pub fn from_json(j: serde_json::Value) -> Value<'static> {
+        match j {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => n.as_f64().map_or(Value::Null, Value::Num),
+            serde_json::Value::String(s) => Value::Str(Cow::Owned(s)),
+            other => Value::Json(Arc::new(other)),
         }
     }
 
@@ -50,7 +67,7 @@ impl<'a> Value<'a> {
             Value::Time(t) => Some(*t as f64),
             Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
             Value::Str(s) => parse_num(s),
-            Value::Null => None,
+            Value::Null | Value::Json(_) => None,
         }
     }
 
@@ -72,7 +89,7 @@ impl<'a> Value<'a> {
             Value::Null => false,
             Value::Bool(b) => *b,
             Value::Num(n) => *n != 0.0,
-            Value::Time(_) => true,
+            Value::Time(_) | Value::Json(_) => true,
             Value::Str(s) => !s.is_empty(),
         }
     }
@@ -87,6 +104,7 @@ impl<'a> Value<'a> {
             // as 1 and 0 (CWL_QuerySyntax-operations-functions: "returns 1 if ..., 0 otherwise").
             Value::Bool(b) => Some(if *b { "1" } else { "0" }.to_string()),
             Value::Time(t) => Some(format_millis(*t)),
+            Value::Json(j) => Some(j.to_string()),
         }
     }
 

@@ -453,7 +453,7 @@ fn bare_field_outside_aggregate(e: &Expr, allowed: &[String]) -> Option<String> 
         }
         Expr::Unary(_, e) => rec(e),
         Expr::Binary(_, l, r) => rec(l).or_else(|| rec(r)),
-        Expr::In { expr, list, .. } => rec(expr).or_else(|| rec(list)),
+        Expr::In { expr, list, .. } | Expr::Index(expr, list) => rec(expr).or_else(|| rec(list)),
         Expr::List(items) => items.iter().find_map(rec),
         _ => None,
     }
