@@ -271,6 +271,25 @@ pub const FUNCTIONS: &[FunctionInfo] = &[
         "jsonStringify(value)",
         "A map or list (from jsonParse) as JSON text.",
     ),
+    // Hashing (CWL_QuerySyntax-hash-functions)
+    f(
+        "md5",
+        1,
+        Some(1),
+        S,
+        C::String,
+        "md5(field)",
+        "The MD5 hash of the string value, in hex.",
+    ),
+    f(
+        "sha256",
+        1,
+        Some(1),
+        S,
+        C::String,
+        "sha256(field)",
+        "The SHA-256 hash of the string value, in hex.",
+    ),
     // IP
     f(
         "isValidIp",

@@ -151,6 +151,14 @@ fn every_scalar_function() {
         ("m in [1, 16]", "1"),
         ("m not in [1, 16]", "0"),
         ("`ip4`", "10.1.2.3"),
+        // CWL_QuerySyntax-hash-functions (known digests of "hello")
+        ("md5(\"hello\")", "5d41402abc4b2a76b9719d911017c592"),
+        (
+            "sha256(concat(\"hel\", \"lo\"))",
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+        ),
+        ("md5(missing)", ""),
+        ("jsonStringify(jsonParse(\"[1, 2]\"))", "[1,2]"),
     ];
     for (expr, want) in cases {
         let q = format!("fields {expr} as v | display v");

@@ -40,6 +40,8 @@ pub enum Func {
     Unmask,
     JsonParse,
     JsonStringify,
+    Md5,
+    Sha256,
     IsValidIp,
     IsValidIpV4,
     IsValidIpV6,
@@ -79,6 +81,8 @@ impl Func {
             "unmask" => Func::Unmask,
             "jsonParse" => Func::JsonParse,
             "jsonStringify" => Func::JsonStringify,
+            "md5" => Func::Md5,
+            "sha256" => Func::Sha256,
             "isValidIp" => Func::IsValidIp,
             "isValidIpV4" => Func::IsValidIpV4,
             "isValidIpV6" => Func::IsValidIpV6,
@@ -217,6 +221,15 @@ pub fn call<'r>(f: Func, args: Vec<Value<'r>>, now_ms: i64) -> Value<'r> {
             Some(other) => other,
             None => Value::Null,
         },
+        // Lowercase hex of the value's text (CWL_QuerySyntax-hash-functions); missing stays missing.
+        Func::Md5 => text(0).map_or(Value::Null, |s| {
+            use md5::Digest;
+            Value::Str(Cow::Owned(format!("{:x}", md5::Md5::digest(s.as_bytes()))))
+        }),
+        Func::Sha256 => text(0).map_or(Value::Null, |s| {
+            use sha2::Digest;
+            Value::Str(Cow::Owned(format!("{:x}", sha2::Sha256::digest(s.as_bytes()))))
+        }),
         Func::JsonStringify => match args.into_iter().next() {
             Some(Value::Json(j)) => Value::Str(Cow::Owned(j.to_string())),
             Some(Value::Str(s)) => Value::Str(Cow::Owned(serde_json::Value::String(s.into_owned()).to_string())),
