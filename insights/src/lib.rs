@@ -44,7 +44,14 @@
 //!   shape (a local file has no log group type); `@memorySize` and `@maxMemoryUsed` are bytes
 //!   (MB × 1,000,000, as AWS's sample divides by 1000 twice); `@log` reads
 //!   `account-id:log-group` when `RunOptions::account_id` is set; a JSON key `@x` is the
-//!   field `@@x`.
+//!   field `@@x`;
+//! - structures: `jsonParse` of text that is not a JSON object or array returns the value
+//!   itself; `m.key` reads into `m` only when the query defined `m` (otherwise `m.key` is the
+//!   auto-discovered dotted field); `l[i]` needs the `[` right after `l` (no space); a missing
+//!   key or an index out of range is missing; structures show as compact JSON; `unnest` of text
+//!   holding a JSON array (a container auto-discovery left as text) yields its elements, and of
+//!   a missing value yields no records;
+//! - `md5`/`sha256` hash the value's text (UTF-8) and return lowercase hex.
 //!
 //! ```
 //! let q = insights::parse("filter level = 'error' | stats count(*) by route").unwrap();
