@@ -67,6 +67,9 @@ pub enum Command {
     Stats {
         aggregates: Vec<Projection>,
         by: Vec<Projection>,
+        /// `... by bin(5m) offset 1h`: the bins shifted by this period (CWL_QuerySyntax-timeseries-functions).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset: Option<(u64, TimeUnit)>,
     },
     Sort(Vec<SortKey>),
     Limit(u64),

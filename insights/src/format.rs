@@ -51,11 +51,14 @@ pub fn command_to_string(c: &Command) -> String {
         Command::Display(f) => format!("display {}", names(f)),
         Command::Filter(e) => format!("filter {}", expr_to_string(e)),
         Command::FilterIndex(e) => format!("filterIndex {}", expr_to_string(e)),
-        Command::Stats { aggregates, by } => {
+        Command::Stats { aggregates, by, offset } => {
             let mut s = format!("stats {}", projections(aggregates));
             if !by.is_empty() {
                 s.push_str(" by ");
                 s.push_str(&projections(by));
+            }
+            if let Some((n, u)) = offset {
+                s.push_str(&format!(" offset {n}{}", u.suffix()));
             }
             s
         }

@@ -51,6 +51,9 @@
 //!   key or an index out of range is missing; structures show as compact JSON; `unnest` of text
 //!   holding a JSON array (a container auto-discovery left as text) yields its elements, and of
 //!   a missing value yields no records;
+//! - `stats ... by bin(p) offset d` labels each bin `d` later and scans the window `d` earlier
+//!   (`RunOptions::start`/`end` minus `d`), so a caller that pre-filters events by time must
+//!   hand over the shifted window; a month counts 30 days, a quarter 90, a year 365;
 //! - `md5`/`sha256` hash the value's text (UTF-8) and return lowercase hex.
 //!
 //! ```

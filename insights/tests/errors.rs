@@ -119,6 +119,10 @@ fn aws_order_rules() {
             "error: the second `stats` cannot use `durationMs`: the first `stats` removed it\n --> 1:38\n  |\n  | stats count(*) as n by route | stats sum(durationMs)\n  |                                      ^^^^^^^^^^^^^^^\n  = help: after the first `stats`, the fields are: route, n\n",
         ),
         (
+            "stats count(*) by route offset 1h",
+            "error: `offset` shifts time bins: it needs `by bin(...)`\n --> 1:25\n  |\n  | stats count(*) by route offset 1h\n  |                         ^^^^^^^^^\n  = help: e.g. `stats count(*) by bin(5m) offset 1h`\n",
+        ),
+        (
             "fields a | dedup a | sort a",
             "error: `sort` cannot follow `dedup`: only `limit` may come after `dedup`\n --> 1:22\n  |\n  | fields a | dedup a | sort a\n  |                      ^^^^\n  = help: move `dedup` to the end of the query (before any `limit`)\n",
         ),
@@ -133,6 +137,8 @@ fn aws_order_rules() {
         "stats count(*) as n by route | stats max(n) as worst | sort worst desc | limit 3",
         "fields @timestamp, server | sort @timestamp desc | dedup server | limit 5",
         "dedup server | limit any 5",
+        "stats count(*) by bin(5m) offset 1h",
+        "stats avg(latency) by bin(1m) offset 1d",
         "stats max(a) as x, min(a) as y, x - y as spread",
     ] {
         assert_eq!(insights::check(ok), vec![], "query: {ok}");

@@ -642,6 +642,31 @@ mod aws_docs {
         assert!(insights::parse("fields l [0]").is_err());
     }
 
+    /// CWL_QuerySyntax-timeseries-functions: `offset` at the end of `stats ... by bin()` shifts
+    /// the bins (here: the previous hour's events, shown at this hour's times).
+    #[test]
+    fn stats_bin_offset() {
+        let evs = vec![ev(0, "a"), ev(60, "b"), ev(3700, "c")];
+        let q = "stats count(*) as n by bin(1h) offset 1h";
+        assert_eq!(
+            run_q(q, evs.clone()),
+            vec!["bin(1h)=2024-01-01 11:00:00.000, n=2", "bin(1h)=2024-01-01 12:00:00.000, n=1"]
+        );
+        let parsed = insights::parse(q).expect("parses");
+        assert_eq!(insights::format(&parsed), q);
+        let mut o = opts(2);
+        o.start = Some(T0 + 3_600_000);
+        o.end = Some(T0 + 7_200_000);
+        let res = run(&parsed, evs, &o).expect("runs");
+        assert_eq!(
+            res.rows,
+            vec![vec![
+                ("bin(1h)".to_string(), "2024-01-01 11:00:00.000".to_string()),
+                ("n".to_string(), "2".to_string())
+            ]]
+        );
+    }
+
     /// CWL_AnalyzeLogData-discoverable-fields: `@log` is `account-id:log-group-name`; a JSON
     /// key beginning with `@` is the field `@@key`.
     #[test]

@@ -101,6 +101,8 @@ fn command() -> impl Strategy<Value = String> {
             ]
         )
             .prop_map(|(a, u)| format!("stats count(*) as n by bin({u}), {a}")),
+        (field(), prop_oneof![Just("1h"), Just("1d"), Just("30min")])
+            .prop_map(|(a, o)| format!("stats count(*) as n by {a}, bin(5m) offset {o}")),
         (field(), field()).prop_map(|(a, b)| format!("stats max({a}) as p, min({b}) as q, p - q as spread")),
         (field(), field()).prop_map(|(a, b)| format!("parse @message \"x=* y=*\" as {a}, {b}")),
         Just("parse @message /(?<m>GET|POST) (?P<p>\\S+)/".to_string()),

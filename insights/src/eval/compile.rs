@@ -13,6 +13,7 @@ use super::plan::{AggSpec, CExpr, EventField, Like, Op, Plan, SinkSpec, SortSpec
 use super::value::Value;
 use crate::analyze::output_fields;
 use crate::ast::{BinaryOp, Command, Expr, Order, ParsePattern, Projection, Query, UnaryOp};
+use crate::lexer::TimeUnit;
 use crate::parser::output_name;
 use crate::parser::MAX_LIMIT;
 use regex::Regex;
@@ -100,9 +101,7 @@ impl Compiler {
             Expr::Index(base, idx) => CExpr::Index(Box::new(self.expr(base, aggs)?), Box::new(self.expr(idx, aggs)?)),
             Expr::Str(s) => CExpr::Lit(Value::Str(Cow::Owned(s.clone()))),
             Expr::Num(n) => CExpr::Lit(Value::Num(*n)),
-            Expr::Duration(n, u) => CExpr::Lit(Value::Num(
-                (*n as i64).saturating_mul(u.fixed_millis().unwrap_or(30 * 86_400_000)) as f64
-            )),
+            Expr::Duration(n, u) => CExpr::Lit(Value::Num(period_ms(*n, *u) as f64)),
             Expr::Regex { pattern, .. } => CExpr::Lit(Value::Str(Cow::Owned(pattern.clone()))),
             // A list only has meaning after `in`.
             Expr::List(_) => CExpr::Lit(Value::Null),
@@ -326,8 +325,16 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
             _ => None,
         })
         .fold(MAX_ROWS, usize::max);
+    let time_shift_ms = match &sink {
+        SinkSpec::Stats(_) => match blocking.map(|i| &q.commands[i]) {
+            Some(Command::Stats { offset: Some((n, u)), .. }) => period_ms(*n, *u),
+            _ => 0,
+        },
+        _ => 0,
+    };
     Ok(Plan {
         max_rows,
+        time_shift_ms,
         event_slots,
         paths,
         discovered,
@@ -364,6 +371,17 @@ fn inline_aliases(e: &Expr, earlier: &[(String, Expr)]) -> Expr {
         Expr::List(items) => Expr::List(items.iter().map(rec).collect()),
         other => other.clone(),
     }
+}
+
+/// A period in milliseconds; a month counts 30 days (quarters 90, years 365) where a length
+/// is needed rather than a calendar step.
+fn period_ms(n: u64, u: TimeUnit) -> i64 {
+    let unit = u.fixed_millis().unwrap_or(match u {
+        TimeUnit::Q => 90 * 86_400_000,
+        TimeUnit::Y => 365 * 86_400_000,
+        _ => 30 * 86_400_000,
+    });
+    (n as i64).saturating_mul(unit)
 }
 
 fn limit_rows(n: u64) -> usize {
@@ -436,7 +454,7 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
             let slots = names.iter().map(|n| c.seg().read(n)).collect();
             out.push(Stage::Dedup(slots));
         }
-        Command::Stats { aggregates, by } => out.push(Stage::Stats(compile_stats(c, aggregates, by)?)),
+        Command::Stats { aggregates, by, offset } => out.push(Stage::Stats(compile_stats(c, aggregates, by, *offset)?)),
         Command::Unnest { field, into } => {
             let src = c.field(field);
             let into = c.seg().define(into);
@@ -447,8 +465,25 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
     Ok(out)
 }
 
-fn compile_stats(c: &mut Compiler, aggregates: &[Projection], by: &[Projection]) -> Result<StatsSpec, EvalError> {
-    let keys: Vec<CExpr> = by.iter().map(|p| c.expr(&p.expr, &mut None)).collect::<Result<_, _>>()?;
+fn compile_stats(
+    c: &mut Compiler,
+    aggregates: &[Projection],
+    by: &[Projection],
+    offset: Option<(u64, TimeUnit)>,
+) -> Result<StatsSpec, EvalError> {
+    let shift = offset.map_or(0, |(n, u)| period_ms(n, u));
+    let keys: Vec<CExpr> = by
+        .iter()
+        .map(|p| {
+            let k = c.expr(&p.expr, &mut None)?;
+            // `offset` moves each time bin later by its period (the scan window moves earlier
+            // by as much: see `Plan::time_shift_ms`).
+            Ok(match &p.expr {
+                Expr::Call { name, .. } if name == "bin" && shift != 0 => CExpr::Call(Func::Shift(shift), vec![k]),
+                _ => k,
+            })
+        })
+        .collect::<Result<_, EvalError>>()?;
     let ts_slot = c.seg().index.get("@timestamp").copied().or_else(|| {
         let uses_ts = aggregates.iter().any(|p| {
             let mut f = false;

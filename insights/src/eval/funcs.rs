@@ -30,6 +30,8 @@ pub enum Func {
     Log,
     Sqrt,
     Bin(u64, TimeUnit),
+    /// A time moved by this many milliseconds (`stats ... by bin(5m) offset 1h`).
+    Shift(i64),
     Datefloor(u64, TimeUnit),
     Dateceil(u64, TimeUnit),
     FromMillis,
@@ -201,6 +203,10 @@ pub fn call<'r>(f: Func, args: Vec<Value<'r>>, now_ms: i64) -> Value<'r> {
             .first()
             .and_then(Value::as_millis)
             .map_or(Value::Null, |t| Value::Time(ceil_to(t, k, u))),
+        Func::Shift(ms) => args
+            .first()
+            .and_then(Value::as_millis)
+            .map_or(Value::Null, |t| Value::Time(t.saturating_add(ms))),
         Func::FromMillis => n(0).map_or(Value::Null, |x| Value::Time(x as i64)),
         Func::ToMillis => args
             .first()

@@ -255,6 +255,8 @@ pub(super) enum SinkSpec {
 pub struct Plan {
     /// The most rows the result may have: 10,000, or the largest `limit` (up to 100,000).
     pub(super) max_rows: usize,
+    /// The first `stats`'s `offset`: the scan window moves this much earlier.
+    pub(super) time_shift_ms: i64,
     pub(super) event_slots: Vec<(usize, EventField)>,
     pub(super) paths: PathSet,
     /// Fields of recognised plain-text log types (Lambda, VPC flow, Route 53) the query reads.

@@ -38,8 +38,8 @@ impl<'p> Worker<'p> {
             plan,
             account: opts.account_id.as_deref(),
             now: opts.now_ms,
-            start: opts.start,
-            end: opts.end,
+            start: opts.start.map(|s| s.saturating_sub(plan.time_shift_ms)),
+            end: opts.end.map(|e| e.saturating_sub(plan.time_shift_ms)),
             sink,
             stats: QueryStats::default(),
         }

@@ -312,11 +312,30 @@ impl Parser<'_> {
                 }
             }
         }
+        // `stats ... by bin(5m) offset 1h` (CWL_QuerySyntax-timeseries-functions).
+        let offset = if is_word(self.peek(), "offset") && !by.is_empty() {
+            let at = self.span();
+            self.pos += 1;
+            let period = match self.peek() {
+                Some(Tok::Duration(n, u)) => (*n, *u),
+                _ => return Err(self.err_expected("a period such as `1h` after `offset`")),
+            };
+            self.pos += 1;
+            if !by.iter().any(|p| binned(&p.expr)) {
+                return Err(
+                    Diagnostic::new("`offset` shifts time bins: it needs `by bin(...)`", at.to(self.prev_span()))
+                        .with_help("e.g. `stats count(*) by bin(5m) offset 1h`"),
+                );
+            }
+            Some(period)
+        } else {
+            None
+        };
         self.order.stats += 1;
         let mut names: Vec<String> = by.iter().map(output_name).collect();
         names.extend(aggregates.iter().map(output_name));
         self.available = Some(names);
-        Ok(Command::Stats { aggregates, by })
+        Ok(Command::Stats { aggregates, by, offset })
     }
 
     fn sort_keys(&mut self) -> PResult<Vec<SortKey>> {
