@@ -274,7 +274,7 @@ fn merge(q: &Query, unsupported: &[String]) -> Merge {
     for p in aggregates {
         let comb = match &p.expr {
             Expr::Call { name, .. } => match name.as_str() {
-                "count" | "sum" => Some(Combine::Sum),
+                "count" | "sum" | "count_over_time" | "sum_over_time" => Some(Combine::Sum),
                 "min" | "sortsFirst" => Some(Combine::Min),
                 "max" | "sortsLast" => Some(Combine::Max),
                 "earliest" => Some(Combine::FirstSlice),

@@ -365,6 +365,26 @@ pub const FUNCTIONS: &[FunctionInfo] = &[
         "Number of distinct values.",
     ),
     f("sum", 1, Some(1), A, C::Aggregate, "sum(field)", "Sum of the values."),
+    // Time-series functions (CWL_QuerySyntax-timeseries-functions); the window is the
+    // `by bin(...)` of the same `stats`.
+    f(
+        "count_over_time",
+        1,
+        Some(1),
+        A,
+        C::Aggregate,
+        "count_over_time(field)",
+        "Log events per time bin; use with `by bin(interval)`.",
+    ),
+    f(
+        "sum_over_time",
+        1,
+        Some(1),
+        A,
+        C::Aggregate,
+        "sum_over_time(field)",
+        "The field's values summed per time bin; use with `by bin(interval)`.",
+    ),
     f("avg", 1, Some(1), A, C::Aggregate, "avg(field)", "Average of the values."),
     f("min", 1, Some(1), A, C::Aggregate, "min(field)", "Smallest value."),
     f("max", 1, Some(1), A, C::Aggregate, "max(field)", "Largest value."),

@@ -667,6 +667,21 @@ mod aws_docs {
         );
     }
 
+    /// CWL_QuerySyntax-timeseries-functions: `count_over_time` and `sum_over_time` per bin.
+    #[test]
+    fn count_and_sum_over_time() {
+        assert_eq!(
+            run_q(
+                "filter ispresent(durationMs) | stats count_over_time(route) as n, sum_over_time(durationMs) as s by bin(1h)",
+                demo_events()
+            ),
+            vec![
+                "bin(1h)=2024-01-01 10:00:00.000, n=5, s=2965",
+                "bin(1h)=2024-01-01 11:00:00.000, n=1, s=1500"
+            ]
+        );
+    }
+
     /// CWL_AnalyzeLogData-discoverable-fields: `@log` is `account-id:log-group-name`; a JSON
     /// key beginning with `@` is the field `@@key`.
     #[test]
