@@ -645,6 +645,7 @@ fn run_pass(
         end: Some(v.end_ms + 1),
         now_ms,
         threads: 1,
+        account_id: Some(crate::model::ACCOUNT.to_string()),
     };
     let res = insights::eval::run(query, events, &ropts).map_err(|e| e.to_string())?;
     let marks = marks.into_inner();

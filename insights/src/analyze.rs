@@ -113,7 +113,7 @@ pub fn analyze(q: &Query) -> Analysis {
                 }
             }
             Command::Filter(e) | Command::FilterIndex(e) => read_expr(e, &defined, stats_seen, &mut read),
-            Command::Stats { aggregates, by } => {
+            Command::Stats { aggregates, by, .. } => {
                 for p in aggregates.iter().chain(by) {
                     read_expr(&p.expr, &defined, stats_seen, &mut read);
                 }
@@ -130,7 +130,7 @@ pub fn analyze(q: &Query) -> Analysis {
                     read_expr(&k.expr, &defined, stats_seen, &mut read);
                 }
             }
-            Command::Limit(_) => {}
+            Command::Limit(_) | Command::LimitAny(_) => {}
             Command::Parse { field, pattern } => {
                 read_expr(&Expr::Field(field.clone()), &defined, stats_seen, &mut read);
                 let (ParsePattern::Glob { names, .. } | ParsePattern::Regex { names, .. }) = pattern;
@@ -187,7 +187,7 @@ pub fn output_fields(q: &Query) -> Vec<String> {
                 cols = names.clone();
                 explicit = true;
             }
-            Command::Stats { aggregates, by } => {
+            Command::Stats { aggregates, by, .. } => {
                 cols = by.iter().chain(aggregates).map(output_name).collect();
                 explicit = true;
             }
@@ -234,9 +234,14 @@ fn merge(q: &Query, unsupported: &[String]) -> Merge {
     let Some(&first) = stats.first() else {
         return Merge::Concatenate;
     };
-    let Command::Stats { aggregates, by } = &q.commands[first] else {
+    let Command::Stats { aggregates, by, offset } = &q.commands[first] else {
         return Merge::No { reason: "internal".into() };
     };
+    if offset.is_some() {
+        return Merge::No {
+            reason: "`offset` shifts the time range".into(),
+        };
+    }
     let bin = by.iter().find_map(|p| match &p.expr {
         Expr::Call { name, args } if name == "bin" => match args.first() {
             Some(Expr::Duration(n, u)) => u.fixed_millis().map(|m| m * (*n as i64)),
@@ -269,7 +274,7 @@ fn merge(q: &Query, unsupported: &[String]) -> Merge {
     for p in aggregates {
         let comb = match &p.expr {
             Expr::Call { name, .. } => match name.as_str() {
-                "count" | "sum" => Some(Combine::Sum),
+                "count" | "sum" | "count_over_time" | "sum_over_time" => Some(Combine::Sum),
                 "min" | "sortsFirst" => Some(Combine::Min),
                 "max" | "sortsLast" => Some(Combine::Max),
                 "earliest" => Some(Combine::FirstSlice),

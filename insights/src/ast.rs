@@ -67,9 +67,14 @@ pub enum Command {
     Stats {
         aggregates: Vec<Projection>,
         by: Vec<Projection>,
+        /// `... by bin(5m) offset 1h`: the bins shifted by this period (CWL_QuerySyntax-timeseries-functions).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset: Option<(u64, TimeUnit)>,
     },
     Sort(Vec<SortKey>),
     Limit(u64),
+    /// `limit any n`: stop as soon as `n` events match, in no particular order (CWL_QuerySyntax-Limit).
+    LimitAny(u64),
     Parse {
         field: String,
         pattern: ParsePattern,
@@ -99,7 +104,7 @@ impl Command {
             Command::FilterIndex(_) => "filterIndex",
             Command::Stats { .. } => "stats",
             Command::Sort(_) => "sort",
-            Command::Limit(_) => "limit",
+            Command::Limit(_) | Command::LimitAny(_) => "limit",
             Command::Parse { .. } => "parse",
             Command::Dedup(_) => "dedup",
             Command::Unmask(_) => "unmask",
@@ -211,6 +216,10 @@ pub enum Expr {
         name: String,
         args: Vec<Expr>,
     },
+    /// An element of a structure (CWL_QuerySyntax-operations-functions, "Structure types"):
+    /// `list[0]`, or a map value whose key a dotted name cannot spell, `` map.`a.b` ``
+    /// (`Index(map, Str("a.b"))`). A plain `map.key` stays a dotted [`Expr::Field`].
+    Index(Box<Expr>, Box<Expr>),
 }
 
 impl Expr {
@@ -224,7 +233,7 @@ impl Expr {
                 l.walk(f);
                 r.walk(f);
             }
-            Expr::In { expr, list, .. } => {
+            Expr::In { expr, list, .. } | Expr::Index(expr, list) => {
                 expr.walk(f);
                 list.walk(f);
             }

@@ -51,16 +51,20 @@ pub fn command_to_string(c: &Command) -> String {
         Command::Display(f) => format!("display {}", names(f)),
         Command::Filter(e) => format!("filter {}", expr_to_string(e)),
         Command::FilterIndex(e) => format!("filterIndex {}", expr_to_string(e)),
-        Command::Stats { aggregates, by } => {
+        Command::Stats { aggregates, by, offset } => {
             let mut s = format!("stats {}", projections(aggregates));
             if !by.is_empty() {
                 s.push_str(" by ");
                 s.push_str(&projections(by));
             }
+            if let Some((n, u)) = offset {
+                s.push_str(&format!(" offset {n}{}", u.suffix()));
+            }
             s
         }
         Command::Sort(keys) => format!("sort {}", keys.iter().map(sort_key).collect::<Vec<_>>().join(", ")),
         Command::Limit(n) => format!("limit {n}"),
+        Command::LimitAny(n) => format!("limit any {n}"),
         Command::Parse { field, pattern } => match pattern {
             ParsePattern::Glob { pattern, names: n } => format!("parse {} {} as {}", field_name(field), quote(pattern), names(n)),
             ParsePattern::Regex { pattern, flags, .. } => format!("parse {} {}", field_name(field), regex(pattern, flags)),
@@ -184,5 +188,10 @@ pub fn expr_to_string(e: &Expr) -> String {
             format!("{l} {}in {}", if *negated { "not " } else { "" }, wrap(list, prec(list) <= 4))
         }
         Expr::Call { name, args } => format!("{name}({})", args.iter().map(expr_to_string).collect::<Vec<_>>().join(", ")),
+        Expr::Index(base, idx) => match (&**base, &**idx) {
+            // `` m.`a.b` `` as written (the form the AWS page shows), when it lexes back.
+            (Expr::Field(m), Expr::Str(k)) if field_name(m) == *m && !k.is_empty() && !k.contains('`') => format!("{m}.`{k}`"),
+            _ => format!("{}[{}]", wrap(base, prec(base) < 9), expr_to_string(idx)),
+        },
     }
 }

@@ -253,6 +253,43 @@ pub const FUNCTIONS: &[FunctionInfo] = &[
         "unmask(field)",
         "The field without data-protection masking.",
     ),
+    f(
+        "jsonParse",
+        1,
+        Some(1),
+        S,
+        C::General,
+        "jsonParse(field)",
+        "Parses a JSON string into a map or list; read it with `m.key`, m.`a.b` or `l[0]`.",
+    ),
+    f(
+        "jsonStringify",
+        1,
+        Some(1),
+        S,
+        C::General,
+        "jsonStringify(value)",
+        "A map or list (from jsonParse) as JSON text.",
+    ),
+    // Hashing (CWL_QuerySyntax-hash-functions)
+    f(
+        "md5",
+        1,
+        Some(1),
+        S,
+        C::String,
+        "md5(field)",
+        "The MD5 hash of the string value, in hex.",
+    ),
+    f(
+        "sha256",
+        1,
+        Some(1),
+        S,
+        C::String,
+        "sha256(field)",
+        "The SHA-256 hash of the string value, in hex.",
+    ),
     // IP
     f(
         "isValidIp",
@@ -328,6 +365,26 @@ pub const FUNCTIONS: &[FunctionInfo] = &[
         "Number of distinct values.",
     ),
     f("sum", 1, Some(1), A, C::Aggregate, "sum(field)", "Sum of the values."),
+    // Time-series functions (CWL_QuerySyntax-timeseries-functions); the window is the
+    // `by bin(...)` of the same `stats`.
+    f(
+        "count_over_time",
+        1,
+        Some(1),
+        A,
+        C::Aggregate,
+        "count_over_time(field)",
+        "Log events per time bin; use with `by bin(interval)`.",
+    ),
+    f(
+        "sum_over_time",
+        1,
+        Some(1),
+        A,
+        C::Aggregate,
+        "sum_over_time(field)",
+        "The field's values summed per time bin; use with `by bin(interval)`.",
+    ),
     f("avg", 1, Some(1), A, C::Aggregate, "avg(field)", "Average of the values."),
     f("min", 1, Some(1), A, C::Aggregate, "min(field)", "Smallest value."),
     f("max", 1, Some(1), A, C::Aggregate, "max(field)", "Largest value."),
@@ -427,6 +484,7 @@ pub const COMMANDS: &[CommandInfo] = &[
         "filter condition",
         "Keeps the events for which the condition holds.",
     ),
+    c("where", true, "where condition", "Another name for `filter`."),
     c("filterIndex", true, "filterIndex field = value", "Filters using a field index."),
     c(
         "stats",
@@ -435,7 +493,12 @@ pub const COMMANDS: &[CommandInfo] = &[
         "Aggregates.",
     ),
     c("sort", true, "sort field [asc|desc], ...", "Orders the results."),
-    c("limit", true, "limit n", "Keeps the first n results."),
+    c(
+        "limit",
+        true,
+        "limit n | limit any n",
+        "Keeps the first n results (up to 100,000); `limit any n` stops at the first n matches.",
+    ),
     c(
         "parse",
         true,

@@ -21,19 +21,21 @@ pub enum TimeUnit {
 }
 
 impl TimeUnit {
-    /// Parses a unit suffix (`ms`, `s`, `sec`, `m`, `min`, `h`, `hr`, `d`, `w`, `mo`, `q`, `y`, ...).
+    /// Parses a unit suffix (`ms`, `msec`, `s`, `sec`, `m`, `min`, `h`, `hr`, `d`, `w`, `mo`, `mon`, `q`, `qtr`, `y`, `yr`, ...).
     #[must_use]
     pub fn from_suffix(s: &str) -> Option<TimeUnit> {
         Some(match s.to_ascii_lowercase().as_str() {
-            "ms" => TimeUnit::Ms,
+            // The Stats page (CWL_QuerySyntax-Stats) lists these spellings and allows an `s`
+            // on every spelling longer than one character (`hr` and `hrs`).
+            "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => TimeUnit::Ms,
             "s" | "sec" | "secs" | "second" | "seconds" => TimeUnit::S,
             "m" | "min" | "mins" | "minute" | "minutes" => TimeUnit::M,
             "h" | "hr" | "hrs" | "hour" | "hours" => TimeUnit::H,
             "d" | "day" | "days" => TimeUnit::D,
             "w" | "week" | "weeks" => TimeUnit::W,
-            "mo" | "month" | "months" => TimeUnit::Mo,
-            "q" | "qtr" | "quarter" | "quarters" => TimeUnit::Q,
-            "y" | "yr" | "year" | "years" => TimeUnit::Y,
+            "mo" | "mos" | "mon" | "mons" | "month" | "months" => TimeUnit::Mo,
+            "q" | "qtr" | "qtrs" | "quarter" | "quarters" => TimeUnit::Q,
+            "y" | "yr" | "yrs" | "year" | "years" => TimeUnit::Y,
             _ => return None,
         })
     }

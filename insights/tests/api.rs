@@ -104,6 +104,10 @@ fn function_table_is_complete() {
         "toMillis",
         "now",
         "ispresent",
+        "md5",
+        "sha256",
+        "jsonParse",
+        "jsonStringify",
         "coalesce",
         "isempty",
         "isblank",
@@ -129,4 +133,32 @@ fn function_table_is_complete() {
         let f = insights::functions::lookup(name).unwrap_or_else(|| panic!("{name}"));
         assert!(!f.doc.is_empty());
     }
+}
+
+/// CWL_QuerySyntax-Stats lists the units `bin` takes, "adding s to pluralize is supported" for
+/// every spelling longer than one character: each spelling means its canonical unit.
+#[test]
+fn every_documented_bin_unit_spelling() {
+    let spellings: &[(&str, &[&str])] = &[
+        ("ms", &["ms", "msec", "msecs", "millisecond", "milliseconds"]),
+        ("s", &["s", "sec", "secs", "second", "seconds"]),
+        ("m", &["m", "min", "mins", "minute", "minutes"]),
+        ("h", &["h", "hr", "hrs", "hour", "hours"]),
+        ("d", &["d", "day", "days"]),
+        ("w", &["w", "week", "weeks"]),
+        ("mo", &["mo", "mos", "mon", "mons", "month", "months"]),
+        ("q", &["q", "qtr", "qtrs", "quarter", "quarters"]),
+        ("y", &["y", "yr", "yrs", "year", "years"]),
+    ];
+    for (canonical, all) in spellings {
+        for s in *all {
+            let q = parse(&format!("stats count(*) by bin(2{s})")).unwrap_or_else(|d| panic!("{s}: {d:?}"));
+            assert_eq!(format(&q), format!("stats count(*) by bin(2{canonical})"), "{s}");
+        }
+    }
+    // `where` is `filter`; `limit any` round-trips.
+    assert_eq!(
+        format(&parse("where a = 1 | limit any 3").expect("valid")),
+        "filter a = 1\n| limit any 3"
+    );
 }

@@ -16,7 +16,7 @@ fn fixture_invalid_queries() {
         "error: unclosed `(`: expected `)`, found end of query\n --> 1:28\n  |\n  | fields @timestamp | filter (level = \"error\"\n  |                            ^\n  = help: add `)` to close the `(` opened here\n",
         "error: unknown function `cout` — did you mean `count`?\n --> 1:7\n  |\n  | stats cout(*) by route\n  |       ^^^^^^^\n",
         "error: `p99(durationMs)` is not a function — use `pct(durationMs, 99)`\n --> 1:7\n  |\n  | stats p99(durationMs) by route\n  |       ^^^^^^^^^^^^^^^\n  = help: percentiles are written `pct(field, percentile)`\n",
-        "error: `limit` needs a positive whole number, found `-5`\n --> 1:27\n  |\n  | fields @timestamp | limit -5\n  |                           ^^\n  = help: use a number from 1 to 10000, e.g. `limit 20`\n",
+        "error: `limit` needs a positive whole number, found `-5`\n --> 1:27\n  |\n  | fields @timestamp | limit -5\n  |                           ^^\n  = help: use a number from 1 to 100000, e.g. `limit 20`\n",
         "error: the `parse` pattern has 2 `*` captures but 1 field name is given after `as`\n --> 1:25\n  |\n  | parse @message \"* *\" as only_one\n  |                         ^^^^^^^^\n  = help: give one field name per `*`\n",
         "error: expected an expression after `>`, found end of query\n --> 1:20\n  |\n  | filter durationMs >\n  |                    ^\n",
         "error: unknown command `frobnicate`\n --> 1:21\n  |\n  | fields @timestamp | frobnicate x\n  |                     ^^^^^^^^^^\n  = help: commands: fields, display, filter, stats, sort, limit, parse, dedup, unmask, unnest, filterIndex\n",
@@ -77,7 +77,8 @@ fn error_classes() {
             7,
         ),
         ("stats count(*) by bin(route)", "`bin` takes a period such as `5m` or `1h`", 1, 19),
-        ("fields a | limit 20000", "`limit 20000` is over the maximum of 10000", 1, 18),
+        // CWL_QuerySyntax-Limit: "You can specify a `limit` value of up to 100,000".
+        ("fields a | limit 200000", "`limit 200000` is over the maximum of 100000", 1, 18),
         ("filter a and", "expected an expression after `and`, found end of query", 1, 13),
         ("stats median(d)", "`median(d)` is not a function — use `pct(d, 50)`", 1, 7),
         ("fields tolowr(level)", "unknown function `tolowr` — did you mean `tolower`?", 1, 8),
@@ -93,4 +94,53 @@ fn error_classes() {
 fn several_errors_reported_at_once() {
     let d = insights::check("filds a | stats cout(*) | limit 0");
     assert_eq!(d.len(), 3, "{d:?}");
+}
+
+/// The rejections of AWS's command-order rules, each naming its rule and pointing at the
+/// command that breaks it (CWL_QuerySyntax-Stats "Use multiple stats commands in a single
+/// query"; CWL_QuerySyntax-Dedup; CWL_QuerySyntax-Limit).
+#[test]
+fn aws_order_rules() {
+    let cases = [
+        (
+            "stats count(*) as a by bin(5m) | stats sum(a) as b by bin(1h) | stats max(b)",
+            "error: a query can have at most 2 `stats` commands\n --> 1:65\n  |\n  | stats count(*) as a by bin(5m) | stats sum(a) as b by bin(1h) | stats max(b)\n  |                                                                 ^^^^^\n  = help: combine the aggregations into fewer `stats` commands\n",
+        ),
+        (
+            "stats count(*) as n by route | sort n desc | stats max(n)",
+            "error: `sort` must come after the second `stats`, not between the two\n --> 1:32\n  |\n  | stats count(*) as n by route | sort n desc | stats max(n)\n  |                                ^^^^\n  = help: move `sort` after the last `stats` command\n",
+        ),
+        (
+            "stats count(*) as n by route | stats max(n) by bin(1h)",
+            "error: `bin` in the second `stats` needs the first `stats` to group by `bin` too\n --> 1:48\n  |\n  | stats count(*) as n by route | stats max(n) by bin(1h)\n  |                                                ^^^^^^^\n  = help: after the first `stats` there is no @timestamp; group the first `stats` by `bin(...)`\n",
+        ),
+        (
+            "stats count(*) as n by route | stats sum(durationMs)",
+            "error: the second `stats` cannot use `durationMs`: the first `stats` removed it\n --> 1:38\n  |\n  | stats count(*) as n by route | stats sum(durationMs)\n  |                                      ^^^^^^^^^^^^^^^\n  = help: after the first `stats`, the fields are: route, n\n",
+        ),
+        (
+            "stats count(*) by route offset 1h",
+            "error: `offset` shifts time bins: it needs `by bin(...)`\n --> 1:25\n  |\n  | stats count(*) by route offset 1h\n  |                         ^^^^^^^^^\n  = help: e.g. `stats count(*) by bin(5m) offset 1h`\n",
+        ),
+        (
+            "fields a | dedup a | sort a",
+            "error: `sort` cannot follow `dedup`: only `limit` may come after `dedup`\n --> 1:22\n  |\n  | fields a | dedup a | sort a\n  |                      ^^^^\n  = help: move `dedup` to the end of the query (before any `limit`)\n",
+        ),
+    ];
+    for (q, want) in cases {
+        assert_eq!(rendered(q), want, "query: {q}");
+    }
+    // What the rules allow: the Stats page's examples, and `limit` (also `limit any`) after dedup.
+    for ok in [
+        "fields strlen(@message) as message_length | stats sum(message_length)/1024/1024 as logs_mb by bin(5m) | stats max(logs_mb) as peak_ingest_mb, min(logs_mb) as min_ingest_mb, avg(logs_mb) as avg_ingest_mb",
+        "fields strlen(@message) as message_length | stats sum(message_length) as ingested_bytes by bin(5m) | filter ingested_bytes > 20E6 | fields ingested_bytes/1024/1024 as ingested_mb | stats max(ingested_mb) as max_ingested_mb by bin(1h)",
+        "stats count(*) as n by route | stats max(n) as worst | sort worst desc | limit 3",
+        "fields @timestamp, server | sort @timestamp desc | dedup server | limit 5",
+        "dedup server | limit any 5",
+        "stats count(*) by bin(5m) offset 1h",
+        "stats avg(latency) by bin(1m) offset 1d",
+        "stats max(a) as x, min(a) as y, x - y as spread",
+    ] {
+        assert_eq!(insights::check(ok), vec![], "query: {ok}");
+    }
 }

@@ -98,11 +98,13 @@ fn every_scalar_function() {
         ("replace(csv, \"a\", \"z\")", "z,b,z"),
         ("strcontains(s, \"World\")", "1"),
         ("strcontains(s, \"world\")", "0"),
-        ("isempty(e)", "true"),
-        ("isempty(missing)", "true"),
-        ("isempty(s)", "false"),
-        ("isblank(b)", "true"),
-        ("isblank(s)", "false"),
+        // Functions the functions page says return 1/0 show as numbers, not true/false
+        // (CWL_QuerySyntax-operations-functions).
+        ("isempty(e)", "1"),
+        ("isempty(missing)", "1"),
+        ("isempty(s)", "0"),
+        ("isblank(b)", "1"),
+        ("isblank(s)", "0"),
         ("abs(n)", "2.5"),
         ("ceil(n)", "-2"),
         ("floor(n)", "-3"),
@@ -122,32 +124,41 @@ fn every_scalar_function() {
         ("datefloor(ts, 1d)", "2024-01-01 00:00:00.000"),
         ("fromMillis(0)", "1970-01-01 00:00:00.000"),
         ("toMillis(@timestamp)", "1704103650000"),
-        ("now()", "2024-01-02 10:00:00.000"),
-        ("ispresent(s)", "true"),
-        ("ispresent(nope)", "false"),
+        ("now()", "1704189600"), // epoch seconds (CWL_QuerySyntax-operations-functions)
+        ("fromMillis(now() * 1000)", "2024-01-02 10:00:00.000"),
+        ("ispresent(s)", "1"),
+        ("ispresent(nope)", "0"),
         ("concat(coalesce(nope, e, s), \"|\")", "|"),
         ("coalesce(nope, m)", "16"),
         ("unmask(m)", "16"),
-        ("isValidIp(ip4)", "true"),
-        ("isValidIp(ip6)", "true"),
-        ("isValidIp(bad)", "false"),
-        ("isValidIpV4(ip4)", "true"),
-        ("isValidIpV4(ip6)", "false"),
-        ("isValidIpV6(ip6)", "true"),
-        ("isIpInSubnet(ip4, \"10.1.0.0/16\")", "true"),
-        ("isIpInSubnet(ip4, \"10.2.0.0/16\")", "false"),
-        ("isIpv4InSubnet(ip4, \"10.0.0.0/8\")", "true"),
-        ("isIpv6InSubnet(ip6, \"2001:db8::/32\")", "true"),
-        ("isIpv6InSubnet(ip4, \"2001:db8::/32\")", "false"),
-        ("m > 10 and n < 0", "true"),
-        ("not (m > 10) or m = \"16\"", "true"),
-        ("s like \"World\"", "true"),
-        ("s not like /world/", "true"),
-        ("s like /world/i", "true"),
-        ("s =~ /^\\s+Hello/", "true"),
-        ("m in [1, 16]", "true"),
-        ("m not in [1, 16]", "false"),
+        ("isValidIp(ip4)", "1"),
+        ("isValidIp(ip6)", "1"),
+        ("isValidIp(bad)", "0"),
+        ("isValidIpV4(ip4)", "1"),
+        ("isValidIpV4(ip6)", "0"),
+        ("isValidIpV6(ip6)", "1"),
+        ("isIpInSubnet(ip4, \"10.1.0.0/16\")", "1"),
+        ("isIpInSubnet(ip4, \"10.2.0.0/16\")", "0"),
+        ("isIpv4InSubnet(ip4, \"10.0.0.0/8\")", "1"),
+        ("isIpv6InSubnet(ip6, \"2001:db8::/32\")", "1"),
+        ("isIpv6InSubnet(ip4, \"2001:db8::/32\")", "0"),
+        ("m > 10 and n < 0", "1"),
+        ("not (m > 10) or m = \"16\"", "1"),
+        ("s like \"World\"", "1"),
+        ("s not like /world/", "1"),
+        ("s like /world/i", "1"),
+        ("s =~ /^\\s+Hello/", "1"),
+        ("m in [1, 16]", "1"),
+        ("m not in [1, 16]", "0"),
         ("`ip4`", "10.1.2.3"),
+        // CWL_QuerySyntax-hash-functions (known digests of "hello")
+        ("md5(\"hello\")", "5d41402abc4b2a76b9719d911017c592"),
+        (
+            "sha256(concat(\"hel\", \"lo\"))",
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+        ),
+        ("md5(missing)", ""),
+        ("jsonStringify(jsonParse(\"[1, 2]\"))", "[1,2]"),
     ];
     for (expr, want) in cases {
         let q = format!("fields {expr} as v | display v");
@@ -231,10 +242,11 @@ fn commands() {
             "path=/health, rest=503 1ms"
         ]
     );
-    // dedup after sort keeps the first in order
+    // dedup after sort keeps the first in order (only `limit` may follow dedup, so `display`
+    // comes first: CWL_QuerySyntax-Dedup)
     assert_eq!(
         run_q(
-            "filter ispresent(level) | sort durationMs desc | dedup level | display level, durationMs",
+            "filter ispresent(level) | display level, durationMs | sort durationMs desc | dedup level",
             evs.clone()
         ),
         vec![
@@ -294,13 +306,14 @@ fn unnest_lists() {
         ev(1, r#"{"id":2,"tags":[]}"#),
         ev(2, r#"{"id":3,"tags":"x"}"#),
     ];
+    // A string is a list of one item (CWL_QuerySyntax-Unnest); an empty list drops its record.
     assert_eq!(
         run_q("unnest tags into tag | sort id, tag | display id, tag", events.clone()),
-        vec!["id=1, tag=a", "id=1, tag=b", "id=1, tag={\"k\":2}"]
+        vec!["id=1, tag=a", "id=1, tag=b", "id=1, tag={\"k\":2}", "id=3, tag=x"]
     );
     assert_eq!(
         run_q("unnest tags into tag | stats count(*) as n by id", events.clone()),
-        vec!["id=1, n=3"]
+        vec!["id=1, n=3", "id=3, n=1"]
     );
     assert_eq!(
         run_q("filter id = 1 | limit 5 | unnest tags into t | display t", events),
@@ -343,4 +356,347 @@ fn stats_and_cap() {
     let res = run(&q, demo_events(), &o).expect("runs");
     assert_eq!(res.rows, vec![vec![("n".to_string(), "2".to_string())]]);
     assert_eq!(res.stats.records_scanned, 2);
+}
+
+/// Each documented rule, with the documentation's own examples where it gives them. Page names
+/// are those of the CloudWatch Logs user guide (docs.aws.amazon.com/AmazonCloudWatch/latest/logs/).
+mod aws_docs {
+    use super::common::ev::{demo_events, ev, opts, run_q, T0};
+    use insights::eval::run;
+
+    fn values(field: &str, vals: &[&str]) -> Vec<insights::eval::LogEvent> {
+        vals.iter()
+            .enumerate()
+            .map(|(i, v)| ev(i as i64, &format!(r#"{{"{field}":"{v}"}}"#)))
+            .collect()
+    }
+
+    /// CWL_QuerySyntax-Sort: the page's own ascending example, fed in shuffled.
+    #[test]
+    fn sort_page_example_order() {
+        let doc_order = [
+            "!:",
+            "#",
+            "*%04",
+            "0#",
+            "5A",
+            "111A",
+            "2345_",
+            "@",
+            "@_",
+            "A",
+            "A9876fghj",
+            "a12345hfh",
+            "0",
+            "01",
+            "1",
+            "2",
+            "3",
+        ];
+        let mut shuffled = doc_order.to_vec();
+        shuffled.reverse();
+        shuffled.swap(0, 7);
+        shuffled.swap(3, 12);
+        let want: Vec<String> = doc_order.iter().map(|v| format!("v={v}")).collect();
+        assert_eq!(run_q("fields v | sort v asc | display v", values("v", &shuffled)), want);
+        // "If you sort in descending order, the sort results are the reverse."
+        let mut rev = want.clone();
+        rev.reverse();
+        assert_eq!(run_q("fields v | sort v desc | display v", values("v", &shuffled)), rev);
+    }
+
+    /// CWL_QuerySyntax-Sort: digit runs compare by length then value, so `b9 < b10`; missing
+    /// values stay last; `sortsFirst`/`sortsLast` follow the same order.
+    #[test]
+    fn natural_order_and_sorts_first_last() {
+        let evs = values("v", &["b10", "b9", "a", "10", "9"]);
+        assert_eq!(
+            run_q("sort v | display v", evs.clone()),
+            vec!["v=a", "v=b9", "v=b10", "v=9", "v=10"]
+        );
+        assert_eq!(
+            run_q("stats sortsFirst(v) as first, sortsLast(v) as last", evs),
+            vec!["first=a, last=10"]
+        );
+        let mut with_missing = values("v", &["b", "a"]);
+        with_missing.push(ev(9, r#"{"w":1}"#));
+        assert_eq!(run_q("sort v desc | display v, w", with_missing), vec!["v=b", "v=a", "w=1"]);
+    }
+
+    /// CWL_QuerySyntax-Dedup: "Log events with null values for any of the specified fields are
+    /// retained"; the page's example query.
+    #[test]
+    fn dedup_keeps_null_keys() {
+        let evs = vec![
+            ev(1, r#"{"server":"a","severity":"low","message":"one"}"#),
+            ev(2, r#"{"server":"a","severity":"high","message":"two"}"#),
+            ev(3, r#"{"severity":"low","message":"no server 1"}"#),
+            ev(4, r#"{"severity":"low","message":"no server 2"}"#),
+            ev(5, r#"{"server":"b","severity":"low","message":"three"}"#),
+        ];
+        let q = "fields @timestamp, server, severity, message | sort @timestamp desc | dedup server";
+        let got: Vec<String> = run_q(q, evs.clone())
+            .into_iter()
+            .map(|r| r.split(", ").skip(1).collect::<Vec<_>>().join(", "))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "server=b, severity=low, message=three",
+                "severity=low, message=no server 2",
+                "severity=low, message=no server 1",
+                "server=a, severity=high, message=two",
+            ]
+        );
+        // Without a sort (the dedup map sink) as well.
+        assert_eq!(run_q("dedup server | limit 10", evs).len(), 4);
+    }
+
+    /// CWL_QuerySyntax-Limit: up to 100,000 rows with `limit`, 10,000 without; `limit any`.
+    #[test]
+    fn limit_range_and_any() {
+        let events: Vec<_> = (0..12_000).map(|i| ev(i, &format!(r#"{{"i":{i}}}"#))).collect();
+        let count = |q: &str| {
+            let q = insights::parse(q).expect("parses");
+            run(&q, events.clone(), &opts(2)).expect("runs").rows.len()
+        };
+        assert_eq!(count("fields i"), 10_000);
+        assert_eq!(count("fields i | limit 12000"), 12_000);
+        assert_eq!(count("fields i | sort i | limit 11000"), 11_000);
+        assert_eq!(count("fields @message | limit any 1"), 1);
+        assert_eq!(insights::format(&insights::parse("limit any 5").expect("parses")), "limit any 5");
+    }
+
+    /// `where` is another name for `filter`.
+    #[test]
+    fn where_is_filter() {
+        assert_eq!(
+            run_q("where level = \"error\" | stats count(*) as n", demo_events()),
+            run_q("filter level = \"error\" | stats count(*) as n", demo_events())
+        );
+        assert_eq!(run_q("where level = \"error\" | stats count(*) as n", demo_events()), vec!["n=3"]);
+    }
+
+    /// CWL_QuerySyntax-Stats, "Use multiple stats commands in a single query": the page's two
+    /// examples (a second aggregation over the first's 5-minute bins; a second `bin(1h)`).
+    #[test]
+    fn two_stats_commands() {
+        let evs: Vec<_> = [(0, 100), (60, 300), (400, 50), (3700, 1000)]
+            .iter()
+            .map(|(t, n)| ev(*t, &"x".repeat(*n)))
+            .collect();
+        let q = "fields strlen(@message) as message_length \
+                 | stats sum(message_length) as logs_b by bin(5m) \
+                 | stats max(logs_b) as peak, min(logs_b) as least, avg(logs_b) as mean";
+        assert_eq!(run_q(q, evs.clone()), vec!["peak=1000, least=50, mean=483.3333333333333"]);
+        let q = "fields strlen(@message) as message_length \
+                 | stats sum(message_length) as ingested_bytes by bin(5m) \
+                 | filter ingested_bytes > 60 \
+                 | fields ingested_bytes / 2 as half \
+                 | stats max(half) as max_half by bin(1h)";
+        assert_eq!(
+            run_q(q, evs),
+            vec![
+                "bin(1h)=2024-01-01 10:00:00.000, max_half=200",
+                "bin(1h)=2024-01-01 11:00:00.000, max_half=500"
+            ]
+        );
+    }
+
+    /// CWL_AnalyzeLogData-discoverable-fields (Lambda) and AWS's sample query "Determine the
+    /// amount of overprovisioned memory" (CWL_QuerySyntax-examples), on REPORT lines.
+    #[test]
+    fn lambda_report_fields_and_memory_sample() {
+        let q = "filter @type = \"REPORT\" \
+                 | stats max(@memorySize / 1000 / 1000) as provisonedMemoryMB, \
+                 min(@maxMemoryUsed / 1000 / 1000) as smallestMemoryRequestMB, \
+                 avg(@maxMemoryUsed / 1000 / 1000) as avgMemoryUsedMB, \
+                 max(@maxMemoryUsed / 1000 / 1000) as maxMemoryUsedMB, \
+                 provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB";
+        assert_eq!(
+            run_q(q, demo_events()),
+            vec!["provisonedMemoryMB=128, smallestMemoryRequestMB=70, avgMemoryUsedMB=80, maxMemoryUsedMB=90, overProvisionedMB=38"]
+        );
+        let q = "filter @type = \"REPORT\" | stats avg(@duration) as d, max(@billedDuration) as b, count(*) as n by bin(1h)";
+        assert_eq!(
+            run_q(q, demo_events()),
+            vec!["bin(1h)=2024-01-01 10:00:00.000, d=176.25, b=251, n=2"]
+        );
+        let evs = vec![
+            ev(0, "START RequestId: 4d1c-9f8e Version: $LATEST"),
+            ev(1, "END RequestId: 4d1c-9f8e"),
+            ev(2, "REPORT RequestId: 4d1c-9f8e\tDuration: 12.50 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 80 MB\tInit Duration: 301.25 ms\t"),
+        ];
+        assert_eq!(
+            run_q("fields @type, @requestId, @duration, @initDuration | sort @timestamp", evs),
+            vec![
+                "@type=START, @requestId=4d1c-9f8e",
+                "@type=END, @requestId=4d1c-9f8e",
+                "@type=REPORT, @requestId=4d1c-9f8e, @duration=12.5, @initDuration=301.25"
+            ]
+        );
+    }
+
+    /// CWL_AnalyzeLogData-discoverable-fields (VPC flow logs) and the Sort page's flow-log
+    /// example ("top 15 packet transfers across hosts").
+    #[test]
+    fn vpc_flow_log_fields() {
+        let evs = vec![
+            ev(
+                0,
+                "2 123456789012 eni-0a1b 10.0.1.10 10.0.2.20 49152 443 6 20 4000 1704103200 1704103260 ACCEPT OK",
+            ),
+            ev(
+                1,
+                "2 123456789012 eni-0a1b 10.0.1.10 10.0.2.20 49153 443 6 5 900 1704103200 1704103260 ACCEPT OK",
+            ),
+            ev(
+                2,
+                "2 123456789012 eni-0a1b 198.51.100.7 10.0.1.10 40000 22 6 1 44 1704103200 1704103260 REJECT OK",
+            ),
+            ev(3, "2 123456789012 eni-0a1b - - - - - - - 1704103200 1704103260 - NODATA"),
+        ];
+        let q = "stats sum(packets) as packetsTransferred by srcAddr, dstAddr | sort packetsTransferred desc | limit 15";
+        assert_eq!(
+            run_q(q, evs.clone()),
+            vec![
+                "srcAddr=10.0.1.10, dstAddr=10.0.2.20, packetsTransferred=25",
+                "srcAddr=198.51.100.7, dstAddr=10.0.1.10, packetsTransferred=1",
+                // the NODATA record: no addresses, and a sum of no numbers is missing
+                ""
+            ]
+        );
+        assert_eq!(
+            run_q("filter action = \"REJECT\" | fields interfaceId, dstPort, protocol, logStatus", evs),
+            vec!["interfaceId=eni-0a1b, dstPort=22, protocol=6, logStatus=OK"]
+        );
+    }
+
+    /// CWL_AnalyzeLogData-discoverable-fields (Route 53) and the Stats page's first example.
+    #[test]
+    fn route53_fields() {
+        let evs = vec![
+            ev(
+                0,
+                "1.0 2024-01-01T10:00:00.000Z Z123412341234 example.com A NOERROR UDP FRA6 192.168.1.1 -",
+            ),
+            ev(
+                10,
+                "1.0 2024-01-01T10:00:10.000Z Z123412341234 example.com AAAA NOERROR UDP FRA6 192.168.1.1 -",
+            ),
+            ev(
+                20,
+                "1.0 2024-01-01T10:00:20.000Z Z123412341234 www.example.com A NXDOMAIN UDP FRA6 192.168.1.2 -",
+            ),
+        ];
+        assert_eq!(
+            run_q("stats count(*) by queryType, bin(1h)", evs),
+            vec![
+                "queryType=A, bin(1h)=2024-01-01 10:00:00.000, count(*)=2",
+                "queryType=AAAA, bin(1h)=2024-01-01 10:00:00.000, count(*)=1"
+            ]
+        );
+    }
+
+    /// CWL_QuerySyntax-Unnest: the page's three examples, over `jsonParse` structures; and the
+    /// structure types of CWL_QuerySyntax-operations-functions (`m.key`, `` m.`a.b` ``, `l[i]`,
+    /// `jsonStringify`).
+    #[test]
+    fn unnest_page_examples_and_structures() {
+        let evs = vec![ev(0, r#"{"events":[{"name":"exception"},{"name":"user action"}]}"#)];
+        let q = "fields jsonParse(@message) as json_message | unnest json_message.events into event | display event.name";
+        assert_eq!(run_q(q, evs), vec!["event.name=exception", "event.name=user action"]);
+
+        let evs = vec![ev(
+            0,
+            r#"{"accounts":[{"type":"internal","id":1},{"type":"external","id":2},{"type":"internal","id":3}]}"#,
+        )];
+        let q =
+            "fields jsonParse(@message) as js | unnest js.accounts into account | filter account.type = \"internal\" | display account.id";
+        assert_eq!(run_q(q, evs), vec!["account.id=1", "account.id=3"]);
+
+        let evs = vec![
+            ev(
+                0,
+                r#"{"trimmedData":"[{\"accountId\":\"a\",\"droppedSpans\":5},{\"accountId\":\"b\",\"droppedSpans\":1}]"}"#,
+            ),
+            ev(1, r#"{"trimmedData":"[{\"accountId\":\"a\",\"droppedSpans\":2}]"}"#),
+            // A map is a list of one item.
+            ev(2, r#"{"trimmedData":"{\"accountId\":\"c\",\"droppedSpans\":4}"}"#),
+        ];
+        let q = "fields jsonParse(trimmedData) as accounts | unnest accounts into account \
+                 | stats sum(account.droppedSpans) as n by account.accountId | sort n desc | limit 10";
+        assert_eq!(
+            run_q(q, evs),
+            vec!["account.accountId=a, n=7", "account.accountId=c, n=4", "account.accountId=b, n=1"]
+        );
+
+        let evs = vec![ev(0, r#"{"doc":"{\"a.b\":{\"c\":[10,20,{\"d\":true}]},\"s\":\"x\"}"}"#)];
+        let q = "fields jsonParse(doc) as m | fields m.`a.b` as ab, m.s as s \
+                 | fields ab.c[1] as second, ab.c[2][\"d\"] as d, ab.c[9] as none, jsonStringify(ab) as text, m[\"s\"] as s2 \
+                 | display second, d, none, text, s, s2";
+        assert_eq!(run_q(q, evs), vec![r#"second=20, d=1, text={"c":[10,20,{"d":true}]}, s=x, s2=x"#]);
+        let q = insights::parse("fields m.`a.b`, l[ 0 ], tolower(x)[1], (a + b)[0], m[\"k`\"]").expect("parses");
+        assert_eq!(insights::format(&q), "fields m.`a.b`, l[0], tolower(x)[1], (a + b)[0], m[\"k`\"]");
+        // `[` after a space is not an index: `l [0]` is an error, not `l[0]`.
+        assert!(insights::parse("fields l [0]").is_err());
+    }
+
+    /// CWL_QuerySyntax-timeseries-functions: `offset` at the end of `stats ... by bin()` shifts
+    /// the bins (here: the previous hour's events, shown at this hour's times).
+    #[test]
+    fn stats_bin_offset() {
+        let evs = vec![ev(0, "a"), ev(60, "b"), ev(3700, "c")];
+        let q = "stats count(*) as n by bin(1h) offset 1h";
+        assert_eq!(
+            run_q(q, evs.clone()),
+            vec!["bin(1h)=2024-01-01 11:00:00.000, n=2", "bin(1h)=2024-01-01 12:00:00.000, n=1"]
+        );
+        let parsed = insights::parse(q).expect("parses");
+        assert_eq!(insights::format(&parsed), q);
+        let mut o = opts(2);
+        o.start = Some(T0 + 3_600_000);
+        o.end = Some(T0 + 7_200_000);
+        let res = run(&parsed, evs, &o).expect("runs");
+        assert_eq!(
+            res.rows,
+            vec![vec![
+                ("bin(1h)".to_string(), "2024-01-01 11:00:00.000".to_string()),
+                ("n".to_string(), "2".to_string())
+            ]]
+        );
+    }
+
+    /// CWL_QuerySyntax-timeseries-functions: `count_over_time` and `sum_over_time` per bin.
+    #[test]
+    fn count_and_sum_over_time() {
+        assert_eq!(
+            run_q(
+                "filter ispresent(durationMs) | stats count_over_time(route) as n, sum_over_time(durationMs) as s by bin(1h)",
+                demo_events()
+            ),
+            vec![
+                "bin(1h)=2024-01-01 10:00:00.000, n=5, s=2965",
+                "bin(1h)=2024-01-01 11:00:00.000, n=1, s=1500"
+            ]
+        );
+    }
+
+    /// CWL_AnalyzeLogData-discoverable-fields: `@log` is `account-id:log-group-name`; a JSON
+    /// key beginning with `@` is the field `@@key`.
+    #[test]
+    fn log_identifier_and_at_keys() {
+        let q = insights::parse("fields @log, @@level, @level").expect("parses");
+        let mut o = opts(1);
+        o.account_id = Some("123456789012".into());
+        let res = run(&q, vec![ev(0, r#"{"@level":"warn"}"#)], &o).expect("runs");
+        assert_eq!(
+            res.rows,
+            vec![vec![
+                ("@log".to_string(), "123456789012:/demo/api".to_string()),
+                ("@@level".to_string(), "warn".to_string())
+            ]]
+        );
+        assert_eq!(T0, 1_704_103_200_000);
+    }
 }

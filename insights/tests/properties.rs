@@ -31,7 +31,14 @@ fn literal() -> impl Strategy<Value = String> {
 }
 
 fn expr() -> impl Strategy<Value = String> {
-    let leaf = prop_oneof![field(), literal()];
+    let leaf = prop_oneof![
+        field(),
+        literal(),
+        // structure access (CWL_QuerySyntax-operations-functions, "Structure types")
+        Just("m.`a.b`".to_string()),
+        field().prop_map(|f| format!("{f}[0]")),
+        field().prop_map(|f| format!("jsonParse({f})[\"k\"]")),
+    ];
     leaf.prop_recursive(4, 24, 3, |inner| {
         let ops = prop_oneof![
             Just("+"),
@@ -80,10 +87,25 @@ fn command() -> impl Strategy<Value = String> {
         expr().prop_map(|e| format!("FilterIndex {e}")),
         (field(), field()).prop_map(|(a, b)| format!("stats count(*), avg({a}) as x, pct({b}, 99) by bin(5m), {a}")),
         (field(), prop_oneof![Just(""), Just(" asc"), Just(" DESC")]).prop_map(|(f, o)| format!("sort {f}{o}")),
-        (1u32..10_000).prop_map(|n| format!("limit {n}")),
+        (1u32..100_000).prop_map(|n| format!("limit {n}")),
+        expr().prop_map(|e| format!("where {e}")),
+        (
+            field(),
+            prop_oneof![
+                Just("5min"),
+                Just("1hrs"),
+                Just("100msec"),
+                Just("2mon"),
+                Just("1qtr"),
+                Just("3yrs")
+            ]
+        )
+            .prop_map(|(a, u)| format!("stats count(*) as n by bin({u}), {a}")),
+        (field(), prop_oneof![Just("1h"), Just("1d"), Just("30min")])
+            .prop_map(|(a, o)| format!("stats count(*) as n by {a}, bin(5m) offset {o}")),
+        (field(), field()).prop_map(|(a, b)| format!("stats max({a}) as p, min({b}) as q, p - q as spread")),
         (field(), field()).prop_map(|(a, b)| format!("parse @message \"x=* y=*\" as {a}, {b}")),
         Just("parse @message /(?<m>GET|POST) (?P<p>\\S+)/".to_string()),
-        prop::collection::vec(field(), 1..3).prop_map(|v| format!("dedup {}", v.join(", "))),
         prop::collection::vec(field(), 1..3).prop_map(|v| format!("display {}", v.join(", "))),
         field().prop_map(|f| format!("unmask {f}")),
         (field(), field()).prop_map(|(a, b)| format!("unnest {a} into {b}")),
@@ -100,8 +122,20 @@ fn query() -> impl Strategy<Value = String> {
         ]),
         prop::collection::vec(command(), 1..5),
         prop_oneof![Just(" | "), Just("\n| "), Just("|"), Just(" # c\n | ")],
+        // Only `limit` may follow `dedup` (CWL_QuerySyntax-Dedup), so it ends the query.
+        prop::option::of((
+            prop::collection::vec(field(), 1..3),
+            prop_oneof![
+                Just(String::new()),
+                (1u32..100_000).prop_map(|n| format!(" | limit {n}")),
+                (1u32..100).prop_map(|n| format!(" | limit any {n}"))
+            ],
+        )),
     )
-        .prop_map(|(src, cmds, sep)| {
+        .prop_map(|(src, mut cmds, sep, dedup)| {
+            if let Some((fields, tail)) = dedup {
+                cmds.push(format!("dedup {}{tail}", fields.join(", ")));
+            }
             let body = cmds.join(sep);
             match src {
                 Some(s) => format!("{s} | {body}"),
@@ -161,6 +195,29 @@ proptest! {
         prop_assert!(ast.is_ok(), "{out}: {:?}", ast.err());
         let strings: Vec<String> = lex(&out).0.into_iter().filter_map(|t| match t.tok { Tok::Str(s) => Some(s), _ => None }).collect();
         prop_assert_eq!(strings, vec![value.clone(), value.clone(), value]);
+    }
+}
+
+#[cfg(feature = "eval")]
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Any query that parses runs without panicking, also over the plain-text log types with
+    /// discovered fields (Lambda REPORT lines, VPC flow records, Route 53 lines).
+    #[test]
+    fn valid_queries_run(q in query()) {
+        use insights::eval::{run, LogEvent, RunOptions};
+        if let Ok(ast) = insights::parse(&q) {
+            let events = vec![
+                LogEvent::new(1_704_103_200_000, r#"{"level":"error","@level":"x","a":[1,"b"],"error":{"name":"E"}}"#),
+                LogEvent::new(1_704_103_200_100, "REPORT RequestId: r\tDuration: 1 ms\tBilled Duration: 1 ms\tMemory Size: 1 MB\tMax Memory Used: MB"),
+                LogEvent::new(1_704_103_200_200, "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 3 4 5 6 ACCEPT OK"),
+                LogEvent::new(1_704_103_200_300, "1.0 2024-01-01T10:00:00.000Z Z1 example.com A NOERROR UDP FRA6 192.0.2.1 -"),
+                LogEvent::new(0, "START RequestId:"),
+            ];
+            let opts = RunOptions { threads: 1, now_ms: 0, ..RunOptions::default() };
+            let _ = run(&ast, events, &opts);
+        }
     }
 }
 

@@ -162,3 +162,67 @@ async fn ptr_resolves_to_the_record() {
         .unwrap_err();
     assert_eq!(e.code, "InvalidParameterException");
 }
+
+/// AWS's sample queries for the log types CloudWatch recognises give sensible answers on the
+/// demo world: Lambda's "Determine the amount of overprovisioned memory" over REPORT lines
+/// (fields as in CWL_AnalyzeLogData-discoverable-fields) and the Sort page's VPC flow log
+/// "top packet transfers" query.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_sample_queries_on_lambda_and_flow_logs() {
+    let src = source(5, ANCHOR);
+    let r = query(
+        &src,
+        &["/aws/lambda/image-resize"],
+        ANCHOR - Duration::hours(1),
+        ANCHOR,
+        "filter @type = \"REPORT\"
+         | stats max(@memorySize / 1000 / 1000) as provisonedMemoryMB,
+             min(@maxMemoryUsed / 1000 / 1000) as smallestMemoryRequestMB,
+             avg(@maxMemoryUsed / 1000 / 1000) as avgMemoryUsedMB,
+             max(@maxMemoryUsed / 1000 / 1000) as maxMemoryUsedMB,
+             provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB",
+    )
+    .await;
+    assert_eq!(r.results.len(), 1, "{r:?}");
+    let num = |k: &str| {
+        field(&r.results[0], k)
+            .unwrap_or_else(|| panic!("{k} in {r:?}"))
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert_eq!(num("provisonedMemoryMB"), 1024.0, "image-resize has 1024 MB");
+    let (least, avg, most) = (num("smallestMemoryRequestMB"), num("avgMemoryUsedMB"), num("maxMemoryUsedMB"));
+    assert!(0.0 < least && least <= avg && avg <= most && most <= 1024.0, "{least} {avg} {most}");
+    assert_eq!(num("overProvisionedMB"), 1024.0 - most);
+    // One REPORT line per invocation: @type agrees with the raw text.
+    let count = |q: &'static str| {
+        let src = &src;
+        async move {
+            let r = query(src, &["/aws/lambda/image-resize"], ANCHOR - Duration::hours(1), ANCHOR, q).await;
+            field(&r.results[0], "n").unwrap().parse::<u64>().unwrap()
+        }
+    };
+    let by_type = count("filter @type = \"REPORT\" | stats count(*) as n").await;
+    assert!(by_type > 0);
+    assert_eq!(
+        by_type,
+        count("filter @message like \"REPORT RequestId:\" | stats count(*) as n").await
+    );
+
+    let r = query(
+        &src,
+        &["/aws/vpc/flowlogs"],
+        ANCHOR - Duration::hours(1),
+        ANCHOR,
+        "stats sum(packets) as packetsTransferred by srcAddr, dstAddr | sort packetsTransferred desc | limit 15",
+    )
+    .await;
+    assert_eq!(r.results.len(), 15);
+    let packets: Vec<f64> = r
+        .results
+        .iter()
+        .map(|row| field(row, "packetsTransferred").unwrap().parse().unwrap())
+        .collect();
+    assert!(packets.windows(2).all(|w| w[0] >= w[1]) && packets[0] > 0.0, "{packets:?}");
+    assert!(r.results.iter().all(|row| field(row, "srcAddr").is_some_and(|a| a.contains('.'))));
+}

@@ -16,6 +16,13 @@ fuzz_target!(|data: &[u8]| {
         LogEvent::new(1_704_103_260_000, r#"{"level":"info","d":"7","s":"","n":{"x":[]}}"#),
         LogEvent::new(-5, "2024-01-01T10:00:00Z GET /x 500 12ms"),
         LogEvent::new(i64::MAX, "{broken json"),
+        // The plain-text types with discovered fields: Lambda, VPC flow logs, Route 53.
+        LogEvent::new(
+            1_704_103_200_500,
+            "REPORT RequestId: a-1\tDuration: 1.5 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\tInit Duration: x ms",
+        ),
+        LogEvent::new(1_704_103_200_600, "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 3 4 5 6 ACCEPT OK"),
+        LogEvent::new(1_704_103_200_700, "1.0 2024-01-01T10:00:00.000Z Z1 example.com A NOERROR UDP FRA6 192.0.2.1 -"),
     ];
     let opts = RunOptions {
         threads: 1,

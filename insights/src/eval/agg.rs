@@ -31,9 +31,9 @@ impl AggKind {
     pub fn from_name(name: &str, pct: f64, star: bool) -> Option<AggKind> {
         Some(match name {
             "count" if star => AggKind::CountStar,
-            "count" => AggKind::Count,
+            "count" | "count_over_time" => AggKind::Count,
             "count_distinct" => AggKind::CountDistinct,
-            "sum" => AggKind::Sum,
+            "sum" | "sum_over_time" => AggKind::Sum,
             "avg" => AggKind::Avg,
             "min" => AggKind::Min,
             "max" => AggKind::Max,

@@ -5,6 +5,7 @@
 //! parameters) fails here, before any event is read; this module must never look at events.
 
 use super::agg::AggKind;
+use super::discover;
 use super::engine::{EvalError, MAX_ROWS};
 use super::flatten::PathSet;
 use super::funcs::Func;
@@ -12,7 +13,9 @@ use super::plan::{AggSpec, CExpr, EventField, Like, Op, Plan, SinkSpec, SortSpec
 use super::value::Value;
 use crate::analyze::output_fields;
 use crate::ast::{BinaryOp, Command, Expr, Order, ParsePattern, Projection, Query, UnaryOp};
+use crate::lexer::TimeUnit;
 use crate::parser::output_name;
+use crate::parser::MAX_LIMIT;
 use regex::Regex;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -62,17 +65,43 @@ impl Compiler {
         &mut self.schemas[n]
     }
 
+    /// A field read: its slot, or for `m.a.b` where `m` is a field this query defined (a
+    /// `jsonParse` result, an `unnest` item) and `m.a.b` itself is not, a path into `m`.
+    fn field(&mut self, n: &str) -> CExpr {
+        let seg = self.seg();
+        let defined = |s: &Schema, name: &str| s.index.get(name).is_some_and(|&i| s.defined.get(i).copied().unwrap_or(true));
+        if !defined(seg, n) {
+            let mut cut = n.len();
+            while let Some(dot) = n[..cut].rfind('.') {
+                if dot > 0 && defined(seg, &n[..dot]) {
+                    let base = seg.index[&n[..dot]];
+                    let keys = n[dot + 1..].split('.').map(str::to_string).collect();
+                    return CExpr::Path(Box::new(CExpr::Slot(base)), keys);
+                }
+                cut = dot;
+            }
+        }
+        CExpr::Slot(seg.read(n))
+    }
+
+    /// A bare field named by `fields`/`display`: a path gets a slot of its own.
+    fn show(&mut self, n: &str) -> Option<Stage> {
+        match self.field(n) {
+            CExpr::Slot(_) => None,
+            path => Some(Stage::Op(Op::Assign(self.seg().define(n), path))),
+        }
+    }
+
     fn expr(&mut self, e: &Expr, aggs: &mut Option<(&mut Vec<AggSpec>, usize, &mut Schema)>) -> Result<CExpr, EvalError> {
         Ok(match e {
             Expr::Field(n) => match aggs {
                 Some(_) => CExpr::Lit(Value::Null),
-                None => CExpr::Slot(self.seg().read(n)),
+                None => self.field(n),
             },
+            Expr::Index(base, idx) => CExpr::Index(Box::new(self.expr(base, aggs)?), Box::new(self.expr(idx, aggs)?)),
             Expr::Str(s) => CExpr::Lit(Value::Str(Cow::Owned(s.clone()))),
             Expr::Num(n) => CExpr::Lit(Value::Num(*n)),
-            Expr::Duration(n, u) => CExpr::Lit(Value::Num(
-                (*n as i64).saturating_mul(u.fixed_millis().unwrap_or(30 * 86_400_000)) as f64
-            )),
+            Expr::Duration(n, u) => CExpr::Lit(Value::Num(period_ms(*n, *u) as f64)),
             Expr::Regex { pattern, .. } => CExpr::Lit(Value::Str(Cow::Owned(pattern.clone()))),
             // A list only has meaning after `in`.
             Expr::List(_) => CExpr::Lit(Value::Null),
@@ -187,10 +216,12 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
         schemas: vec![Schema::default()],
     };
     let ts0 = c.seg().read("@timestamp");
-    let blocking = q
-        .commands
-        .iter()
-        .position(|c| matches!(c, Command::Stats { .. } | Command::Sort(_) | Command::Limit(_) | Command::Dedup(_)));
+    let blocking = q.commands.iter().position(|c| {
+        matches!(
+            c,
+            Command::Stats { .. } | Command::Sort(_) | Command::Limit(_) | Command::LimitAny(_) | Command::Dedup(_)
+        )
+    });
     let split = blocking.unwrap_or(q.commands.len());
     let mut stream = Vec::new();
     for cmd in &q.commands[..split] {
@@ -212,10 +243,12 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
             },
             split,
         ),
-        Some((i, Command::Limit(n))) => (
+        // `limit any n` may return any n matches (CWL_QuerySyntax-Limit); the newest n are as
+        // good as any, and deterministic.
+        Some((i, Command::Limit(n) | Command::LimitAny(n))) => (
             SinkSpec::TopK {
                 sort: default_sort,
-                k: (*n as usize).min(MAX_ROWS),
+                k: limit_rows(*n),
             },
             i + 1,
         ),
@@ -224,13 +257,7 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
                 return Err(EvalError::Unsupported("internal: sort".into()));
             };
             match q.commands.get(i + 1) {
-                Some(Command::Limit(n)) => (
-                    SinkSpec::TopK {
-                        sort,
-                        k: (*n as usize).min(MAX_ROWS),
-                    },
-                    i + 2,
-                ),
+                Some(Command::Limit(n) | Command::LimitAny(n)) => (SinkSpec::TopK { sort, k: limit_rows(*n) }, i + 2),
                 _ => (SinkSpec::TopK { sort, k: MAX_ROWS }, i + 1),
             }
         }
@@ -260,6 +287,7 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
     let s0 = &c.schemas[0];
     let mut paths = PathSet::default();
     let mut event_slots = Vec::new();
+    let mut discovered = Vec::new();
     for (i, name) in s0.names.iter().enumerate() {
         if !s0.from_event[i] {
             continue;
@@ -273,14 +301,43 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
             "@ingestionTime" => Some(EventField::IngestionTime),
             _ => None,
         };
-        match f {
-            Some(f) => event_slots.push((i, f)),
+        if let Some(f) = f {
+            event_slots.push((i, f));
+            continue;
+        }
+        discovered.extend(discover::known(name).into_iter().map(|k| (i, k)));
+        // "If the name of a discovered log field starts with the @ character, CloudWatch Logs
+        // Insights displays it with an additional @" (CWL_AnalyzeLogData-discoverable-fields):
+        // the JSON key `@x` is the field `@@x`, and `@x` is never a JSON key.
+        match name.strip_prefix('@') {
+            Some(key) if key.starts_with('@') => paths.insert(key, i),
+            Some(_) => {}
             None => paths.insert(name, i),
         }
     }
+    // Without `limit` CloudWatch returns up to 10,000 rows; an explicit `limit` may ask for
+    // more, up to 100,000 (CWL_QuerySyntax-Limit).
+    let max_rows = q
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Limit(n) | Command::LimitAny(n) => Some(limit_rows(*n)),
+            _ => None,
+        })
+        .fold(MAX_ROWS, usize::max);
+    let time_shift_ms = match &sink {
+        SinkSpec::Stats(_) => match blocking.map(|i| &q.commands[i]) {
+            Some(Command::Stats { offset: Some((n, u)), .. }) => period_ms(*n, *u),
+            _ => 0,
+        },
+        _ => 0,
+    };
     Ok(Plan {
+        max_rows,
+        time_shift_ms,
         event_slots,
         paths,
+        discovered,
         seg0_len: s0.names.len(),
         stream,
         sink,
@@ -288,6 +345,47 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
         seg_lens: c.schemas.iter().map(|s| s.names.len()).collect(),
         output,
     })
+}
+
+/// `e` with every field named in `earlier` (outside aggregate calls) replaced by its expression.
+fn inline_aliases(e: &Expr, earlier: &[(String, Expr)]) -> Expr {
+    let rec = |x: &Expr| inline_aliases(x, earlier);
+    match e {
+        Expr::Field(n) => earlier
+            .iter()
+            .rev()
+            .find(|(name, _)| name == n)
+            .map_or_else(|| e.clone(), |(_, x)| x.clone()),
+        Expr::Call { name, .. } if AggKind::from_name(name, 50.0, false).is_some() => e.clone(),
+        Expr::Call { name, args } => Expr::Call {
+            name: name.clone(),
+            args: args.iter().map(rec).collect(),
+        },
+        Expr::Unary(op, x) => Expr::Unary(*op, Box::new(rec(x))),
+        Expr::Binary(op, l, r) => Expr::Binary(*op, Box::new(rec(l)), Box::new(rec(r))),
+        Expr::In { expr, list, negated } => Expr::In {
+            expr: Box::new(rec(expr)),
+            list: Box::new(rec(list)),
+            negated: *negated,
+        },
+        Expr::List(items) => Expr::List(items.iter().map(rec).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A period in milliseconds; a month counts 30 days (quarters 90, years 365) where a length
+/// is needed rather than a calendar step.
+fn period_ms(n: u64, u: TimeUnit) -> i64 {
+    let unit = u.fixed_millis().unwrap_or(match u {
+        TimeUnit::Q => 90 * 86_400_000,
+        TimeUnit::Y => 365 * 86_400_000,
+        _ => 30 * 86_400_000,
+    });
+    (n as i64).saturating_mul(unit)
+}
+
+fn limit_rows(n: u64) -> usize {
+    n.min(MAX_LIMIT) as usize
 }
 
 fn glob_parts(pattern: &str) -> Vec<String> {
@@ -300,9 +398,7 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
         Command::Fields(ps) => {
             for p in ps {
                 match (&p.expr, &p.alias) {
-                    (Expr::Field(n), None) => {
-                        c.seg().read(n);
-                    }
+                    (Expr::Field(n), None) => out.extend(c.show(n)),
                     _ => {
                         let e = c.expr(&p.expr, &mut None)?;
                         let slot = c.seg().define(&output_name(p));
@@ -313,7 +409,7 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
         }
         Command::Display(names) => {
             for n in names {
-                c.seg().read(n);
+                out.extend(c.show(n));
             }
         }
         Command::Filter(e) | Command::FilterIndex(e) => {
@@ -353,14 +449,14 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
             }
             out.push(Stage::Sort(SortSpec { keys: ks }));
         }
-        Command::Limit(n) => out.push(Stage::Limit(*n as usize)),
+        Command::Limit(n) | Command::LimitAny(n) => out.push(Stage::Limit(limit_rows(*n))),
         Command::Dedup(names) => {
             let slots = names.iter().map(|n| c.seg().read(n)).collect();
             out.push(Stage::Dedup(slots));
         }
-        Command::Stats { aggregates, by } => out.push(Stage::Stats(compile_stats(c, aggregates, by)?)),
+        Command::Stats { aggregates, by, offset } => out.push(Stage::Stats(compile_stats(c, aggregates, by, *offset)?)),
         Command::Unnest { field, into } => {
-            let src = c.seg().read(field);
+            let src = c.field(field);
             let into = c.seg().define(into);
             out.push(Stage::Op(Op::Unnest { src, into }));
         }
@@ -369,8 +465,25 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
     Ok(out)
 }
 
-fn compile_stats(c: &mut Compiler, aggregates: &[Projection], by: &[Projection]) -> Result<StatsSpec, EvalError> {
-    let keys: Vec<CExpr> = by.iter().map(|p| c.expr(&p.expr, &mut None)).collect::<Result<_, _>>()?;
+fn compile_stats(
+    c: &mut Compiler,
+    aggregates: &[Projection],
+    by: &[Projection],
+    offset: Option<(u64, TimeUnit)>,
+) -> Result<StatsSpec, EvalError> {
+    let shift = offset.map_or(0, |(n, u)| period_ms(n, u));
+    let keys: Vec<CExpr> = by
+        .iter()
+        .map(|p| {
+            let k = c.expr(&p.expr, &mut None)?;
+            // `offset` moves each time bin later by its period (the scan window moves earlier
+            // by as much: see `Plan::time_shift_ms`).
+            Ok(match &p.expr {
+                Expr::Call { name, .. } if name == "bin" && shift != 0 => CExpr::Call(Func::Shift(shift), vec![k]),
+                _ => k,
+            })
+        })
+        .collect::<Result<_, EvalError>>()?;
     let ts_slot = c.seg().index.get("@timestamp").copied().or_else(|| {
         let uses_ts = aggregates.iter().any(|p| {
             let mut f = false;
@@ -383,15 +496,25 @@ fn compile_stats(c: &mut Compiler, aggregates: &[Projection], by: &[Projection])
     let mut specs = Vec::new();
     let mut outputs: Vec<CExpr> = (0..by.len()).map(CExpr::Slot).collect();
     let mut seg = std::mem::take(c.seg());
+    let mut earlier: Vec<(String, Expr)> = Vec::new();
     for p in aggregates {
+        // An aggregate may use the names of the aggregates before it (AWS's Lambda sample
+        // query: `max(...) as a, max(...) as b, a - b as c`): inline their expressions.
+        let e = inline_aliases(&p.expr, &earlier);
         let mut ctx = Some((&mut specs, by.len(), &mut seg));
-        let e = c.expr(&p.expr, &mut ctx)?;
-        outputs.push(e);
+        outputs.push(c.expr(&e, &mut ctx)?);
+        earlier.push((output_name(p), e));
     }
     *c.seg() = seg;
     let mut next = Schema::default();
     for p in by.iter().chain(aggregates) {
         next.define(&output_name(p));
+    }
+    // A second `stats` may bin again (CWL_QuerySyntax-Stats, `... BY bin(5m) | ... | STATS
+    // max(...) BY bin(1h)`): there @timestamp is the first one's time bin.
+    if let Some(p) = by.iter().find(|p| matches!(&p.expr, Expr::Call { name, .. } if name == "bin")) {
+        let slot = next.slot(&output_name(p));
+        next.index.entry("@timestamp".to_string()).or_insert(slot);
     }
     c.schemas.push(next);
     Ok(StatsSpec {

@@ -25,6 +25,9 @@ pub struct RunOptions {
     pub now_ms: i64,
     /// Worker threads (at least 1).
     pub threads: usize,
+    /// The account the log groups belong to: `@log` reads `account-id:log-group-name`
+    /// (CWL_AnalyzeLogData-discoverable-fields). Without it `@log` is the group name alone.
+    pub account_id: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -37,6 +40,7 @@ impl Default for RunOptions {
             end: None,
             now_ms,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
+            account_id: None,
         }
     }
 }

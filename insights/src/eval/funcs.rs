@@ -30,6 +30,8 @@ pub enum Func {
     Log,
     Sqrt,
     Bin(u64, TimeUnit),
+    /// A time moved by this many milliseconds (`stats ... by bin(5m) offset 1h`).
+    Shift(i64),
     Datefloor(u64, TimeUnit),
     Dateceil(u64, TimeUnit),
     FromMillis,
@@ -38,6 +40,10 @@ pub enum Func {
     Ispresent,
     Coalesce,
     Unmask,
+    JsonParse,
+    JsonStringify,
+    Md5,
+    Sha256,
     IsValidIp,
     IsValidIpV4,
     IsValidIpV6,
@@ -75,6 +81,10 @@ impl Func {
             "ispresent" => Func::Ispresent,
             "coalesce" => Func::Coalesce,
             "unmask" => Func::Unmask,
+            "jsonParse" => Func::JsonParse,
+            "jsonStringify" => Func::JsonStringify,
+            "md5" => Func::Md5,
+            "sha256" => Func::Sha256,
             "isValidIp" => Func::IsValidIp,
             "isValidIpV4" => Func::IsValidIpV4,
             "isValidIpV6" => Func::IsValidIpV6,
@@ -193,15 +203,45 @@ pub fn call<'r>(f: Func, args: Vec<Value<'r>>, now_ms: i64) -> Value<'r> {
             .first()
             .and_then(Value::as_millis)
             .map_or(Value::Null, |t| Value::Time(ceil_to(t, k, u))),
+        Func::Shift(ms) => args
+            .first()
+            .and_then(Value::as_millis)
+            .map_or(Value::Null, |t| Value::Time(t.saturating_add(ms))),
         Func::FromMillis => n(0).map_or(Value::Null, |x| Value::Time(x as i64)),
         Func::ToMillis => args
             .first()
             .and_then(Value::as_millis)
             .map_or(Value::Null, |t| Value::Num(t as f64)),
-        Func::Now => Value::Time(now_ms),
+        // Epoch seconds, as the functions page uses it (CWL_QuerySyntax-operations-functions).
+        Func::Now => Value::Num(now_ms.div_euclid(1000) as f64),
         Func::Ispresent => Value::Bool(args.first().is_some_and(|v| !v.is_null())),
         Func::Coalesce => args.into_iter().find(|v| !v.is_null()).unwrap_or(Value::Null),
         Func::Unmask => args.into_iter().next().unwrap_or(Value::Null),
+        // Structure types (CWL_QuerySyntax-operations-functions): text that is not JSON, or a
+        // JSON scalar, parses to itself as a scalar; objects and arrays become structures.
+        Func::JsonParse => match args.into_iter().next() {
+            Some(Value::Str(s)) => match serde_json::from_str::<serde_json::Value>(&s) {
+                Ok(j) => Value::from_json(j),
+                Err(_) => Value::Str(s),
+            },
+            Some(other) => other,
+            None => Value::Null,
+        },
+        // Lowercase hex of the value's text (CWL_QuerySyntax-hash-functions); missing stays missing.
+        Func::Md5 => text(0).map_or(Value::Null, |s| {
+            use md5::Digest;
+            Value::Str(Cow::Owned(format!("{:x}", md5::Md5::digest(s.as_bytes()))))
+        }),
+        Func::Sha256 => text(0).map_or(Value::Null, |s| {
+            use sha2::Digest;
+            Value::Str(Cow::Owned(format!("{:x}", sha2::Sha256::digest(s.as_bytes()))))
+        }),
+        Func::JsonStringify => match args.into_iter().next() {
+            Some(Value::Json(j)) => Value::Str(Cow::Owned(j.to_string())),
+            Some(Value::Str(s)) => Value::Str(Cow::Owned(serde_json::Value::String(s.into_owned()).to_string())),
+            Some(other) => other,
+            None => Value::Null,
+        },
         Func::IsValidIp => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<IpAddr>().is_ok())),
         Func::IsValidIpV4 => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<std::net::Ipv4Addr>().is_ok())),
         Func::IsValidIpV6 => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<std::net::Ipv6Addr>().is_ok())),

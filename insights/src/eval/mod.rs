@@ -3,6 +3,7 @@
 
 pub mod agg;
 mod compile;
+mod discover;
 pub mod engine;
 pub mod event;
 pub mod flatten;

@@ -39,6 +39,33 @@ pub(super) enum CExpr {
     Like(Box<CExpr>, Like, bool),
     In(Box<CExpr>, Vec<CExpr>, bool),
     Call(Func, Vec<CExpr>),
+    /// `l[i]`, `` m.`k` ``: an element of a structure.
+    Index(Box<CExpr>, Box<CExpr>),
+    /// `m.a.b` where `m` is a field the query defined: keys into its structure.
+    Path(Box<CExpr>, Vec<String>),
+}
+
+/// The structure in `v`: a `jsonParse` result, or JSON text of an object or array (containers
+/// that auto-discovery left as text).
+fn structure(v: &Value<'_>) -> Option<std::sync::Arc<serde_json::Value>> {
+    match v {
+        Value::Json(j) => Some(j.clone()),
+        Value::Str(s) if s.starts_with(['[', '{']) => serde_json::from_str(s).ok().map(std::sync::Arc::new),
+        _ => None,
+    }
+}
+
+/// `j[key]`: a map's value by key, or a list's element by (whole, non-negative) number.
+fn element(j: &serde_json::Value, key: &Value<'_>) -> Value<'static> {
+    let found = match j {
+        serde_json::Value::Array(items) => key
+            .as_num()
+            .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+            .and_then(|n| items.get(n as usize)),
+        serde_json::Value::Object(m) => key.as_text().and_then(|k| m.get(k.as_ref())),
+        _ => None,
+    };
+    found.cloned().map_or(Value::Null, Value::from_json)
 }
 
 fn text_of<'v>(v: &'v Value<'_>) -> Option<Cow<'v, str>> {
@@ -115,6 +142,20 @@ impl CExpr {
                 let vals: Vec<Value<'r>> = args.iter().map(|a| a.eval(rec, now)).collect();
                 call(*f, vals, now)
             }
+            CExpr::Index(base, idx) => match structure(&base.eval(rec, now)) {
+                Some(j) => element(&j, &idx.eval(rec, now)),
+                None => Value::Null,
+            },
+            CExpr::Path(base, keys) => {
+                let mut v: Value<'static> = base.eval(rec, now).into_owned();
+                for k in keys {
+                    v = match structure(&v) {
+                        Some(j) => element(&j, &Value::str(k)),
+                        None => return Value::Null,
+                    };
+                }
+                v
+            }
         }
     }
 }
@@ -145,30 +186,30 @@ pub(super) enum Op {
         re: Regex,
         slots: Vec<(usize, usize)>,
     },
-    /// One record per element of the JSON list in `src` (handled by the callers of `apply`).
+    /// One record per element of the list `src` evaluates to (handled by the callers of `apply`).
     Unnest {
-        src: usize,
+        src: CExpr,
         into: usize,
     },
 }
 
-/// The elements of a list value (a JSON array as text, as auto-discovery leaves containers).
-/// Anything else has no elements, so `unnest` drops the record.
+/// What `unnest` makes of a value (CWL_QuerySyntax-Unnest): a list's elements; "any other
+/// types, such as MAP, String and numbers, are treated as a list with one item". Text that is
+/// a JSON array (a container auto-discovery left as text) counts as a list; a missing value
+/// has no items, so its record is dropped.
 pub(super) fn list_elements(v: &Value<'_>) -> Vec<Value<'static>> {
-    let Some(text) = v.as_text() else { return Vec::new() };
-    let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
-    };
-    items
-        .into_iter()
-        .map(|item| match item {
-            serde_json::Value::Null => Value::Null,
-            serde_json::Value::Bool(b) => Value::Bool(b),
-            serde_json::Value::Number(n) => n.as_f64().map_or(Value::Null, Value::Num),
-            serde_json::Value::String(s) => Value::Str(Cow::Owned(s)),
-            other => Value::Str(Cow::Owned(other.to_string())),
-        })
-        .collect()
+    match v {
+        Value::Null => Vec::new(),
+        Value::Json(j) => match &**j {
+            serde_json::Value::Array(items) => items.iter().cloned().map(Value::from_json).collect(),
+            _ => vec![v.to_owned_value()],
+        },
+        Value::Str(s) if s.starts_with('[') => match serde_json::from_str::<serde_json::Value>(s) {
+            Ok(serde_json::Value::Array(items)) => items.into_iter().map(Value::from_json).collect(),
+            _ => vec![v.to_owned_value()],
+        },
+        other => vec![other.to_owned_value()],
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -212,8 +253,14 @@ pub(super) enum SinkSpec {
 /// A compiled query.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The most rows the result may have: 10,000, or the largest `limit` (up to 100,000).
+    pub(super) max_rows: usize,
+    /// The first `stats`'s `offset`: the scan window moves this much earlier.
+    pub(super) time_shift_ms: i64,
     pub(super) event_slots: Vec<(usize, EventField)>,
     pub(super) paths: PathSet,
+    /// Fields of recognised plain-text log types (Lambda, VPC flow, Route 53) the query reads.
+    pub(super) discovered: Vec<(usize, super::discover::Known)>,
     pub(super) seg0_len: usize,
     pub(super) stream: Vec<Op>,
     pub(super) sink: SinkSpec,

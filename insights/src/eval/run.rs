@@ -6,7 +6,8 @@
 //! a query that compiled: malformed input only leaves fields missing.
 
 use super::compile::compile;
-use super::engine::{EvalError, QueryResult, QueryStats, RunOptions, MAX_ROWS};
+use super::discover;
+use super::engine::{EvalError, QueryResult, QueryStats, RunOptions};
 use super::event::{EventRef, LogEvent};
 use super::flatten::{extract, FxMap};
 use super::plan::{list_elements, EventField, Op, Plan, Row, SinkSpec, Stage};
@@ -18,6 +19,7 @@ use std::sync::{mpsc, Arc, Mutex};
 
 struct Worker<'p> {
     plan: &'p Plan,
+    account: Option<&'p str>,
     now: i64,
     start: Option<i64>,
     end: Option<i64>,
@@ -26,7 +28,7 @@ struct Worker<'p> {
 }
 
 impl<'p> Worker<'p> {
-    fn new(plan: &'p Plan, opts: &RunOptions) -> Self {
+    fn new(plan: &'p Plan, opts: &'p RunOptions) -> Self {
         let sink = match &plan.sink {
             SinkSpec::Stats(_) => SinkState::Stats(StatsState::new()),
             SinkSpec::TopK { k, .. } => SinkState::TopK(TopK { k: *k, heap: Vec::new() }),
@@ -34,9 +36,10 @@ impl<'p> Worker<'p> {
         };
         Worker {
             plan,
+            account: opts.account_id.as_deref(),
             now: opts.now_ms,
-            start: opts.start,
-            end: opts.end,
+            start: opts.start.map(|s| s.saturating_sub(plan.time_shift_ms)),
+            end: opts.end.map(|e| e.saturating_sub(plan.time_shift_ms)),
             sink,
             stats: QueryStats::default(),
         }
@@ -57,12 +60,18 @@ impl<'p> Worker<'p> {
                 EventField::LogStream if ev.log_stream.is_empty() => Value::Null,
                 EventField::LogStream => Value::str(ev.log_stream),
                 EventField::Log if ev.log_group.is_empty() => Value::Null,
-                EventField::Log => Value::str(ev.log_group),
+                EventField::Log => match self.account {
+                    Some(a) if !ev.log_group.contains(':') => Value::Str(Cow::Owned(format!("{a}:{}", ev.log_group))),
+                    _ => Value::str(ev.log_group),
+                },
                 EventField::Ptr => Value::Str(Cow::Owned(format!("{:016x}", seq))),
                 EventField::IngestionTime => ev.ingestion_time.map_or(Value::Null, Value::Time),
             };
         }
         extract(ev.message, &plan.paths, &mut rec);
+        if !plan.discovered.is_empty() {
+            discover::fill(ev.message, &plan.discovered, &mut rec);
+        }
         self.process(rec, 0, seq);
     }
 
@@ -71,7 +80,7 @@ impl<'p> Worker<'p> {
         let plan = self.plan;
         for (i, op) in plan.stream.iter().enumerate().skip(from) {
             if let Op::Unnest { src, into } = op {
-                for item in list_elements(&rec[*src]) {
+                for item in list_elements(&src.eval(&rec, self.now)) {
                     let mut copy = rec.clone();
                     copy[*into] = item;
                     self.process(copy, i + 1, seq);
@@ -101,8 +110,15 @@ impl<'p> Worker<'p> {
             }
             (SinkState::Dedup(map, buf), SinkSpec::Dedup { slots, ts_slot }) => {
                 buf.clear();
-                for s in slots {
-                    encode_key(buf, &rec[*s]);
+                if slots.iter().any(|s| rec[*s].is_null()) {
+                    // "Log events with null values for any of the specified fields are retained"
+                    // (CWL_QuerySyntax-Dedup): a key of its own (tag 5, never a value's tag).
+                    buf.push(5);
+                    buf.extend_from_slice(&seq.to_le_bytes());
+                } else {
+                    for s in slots {
+                        encode_key(buf, &rec[*s]);
+                    }
                 }
                 let ts = rec[*ts_slot].as_millis().unwrap_or(i64::MIN);
                 let better = |cur: &(i64, u64, Row)| ts > cur.0 || (ts == cur.0 && seq < cur.1);
@@ -178,7 +194,7 @@ fn run_rest(plan: &Plan, mut rows: Vec<Row>, now: i64) -> Vec<Row> {
                 rows = rows
                     .into_iter()
                     .flat_map(|r| {
-                        list_elements(&r[*src])
+                        list_elements(&src.eval(&r, now))
                             .into_iter()
                             .map(|item| {
                                 let mut copy = r.clone();
@@ -205,9 +221,13 @@ fn run_rest(plan: &Plan, mut rows: Vec<Row>, now: i64) -> Vec<Row> {
             Stage::Dedup(slots) => {
                 let mut seen = std::collections::HashSet::new();
                 rows.retain(|r| {
+                    let key: Vec<&Value<'_>> = slots.iter().map(|s| r.get(*s).unwrap_or(&Value::Null)).collect();
+                    if key.iter().any(|v| v.is_null()) {
+                        return true; // nulls are never duplicates (CWL_QuerySyntax-Dedup)
+                    }
                     let mut buf = Vec::new();
-                    for s in slots {
-                        encode_key(&mut buf, r.get(*s).unwrap_or(&Value::Null));
+                    for v in key {
+                        encode_key(&mut buf, v);
                     }
                     seen.insert(buf)
                 });
@@ -221,7 +241,7 @@ fn run_rest(plan: &Plan, mut rows: Vec<Row>, now: i64) -> Vec<Row> {
             }
         }
     }
-    rows.truncate(MAX_ROWS);
+    rows.truncate(plan.max_rows);
     rows
 }
 

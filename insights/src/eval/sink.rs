@@ -28,6 +28,11 @@ pub(super) fn encode_key(buf: &mut Vec<u8>, v: &Value<'_>) {
             buf.push(4);
             buf.extend_from_slice(&t.to_le_bytes());
         }
+        Value::Json(j) => {
+            buf.push(6);
+            buf.extend_from_slice(j.to_string().as_bytes());
+            buf.push(0xff);
+        }
     }
 }
 

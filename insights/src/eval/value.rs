@@ -8,6 +8,7 @@
 use super::time::format_millis;
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value<'a> {
@@ -18,6 +19,9 @@ pub enum Value<'a> {
     Bool(bool),
     /// Epoch milliseconds, displayed as `YYYY-MM-DD HH:MM:SS.mmm`.
     Time(i64),
+    /// A structure (`MAP` or `LIST`, an object or array) from `jsonParse`, shown as JSON
+    /// (CWL_QuerySyntax-operations-functions, "Structure types"). Never a scalar.
+    Json(Arc<serde_json::Value>),
 }
 
 impl<'a> Value<'a> {
@@ -32,6 +36,19 @@ impl<'a> Value<'a> {
             Value::Num(n) => Value::Num(n),
             Value::Bool(b) => Value::Bool(b),
             Value::Time(t) => Value::Time(t),
+            Value::Json(j) => Value::Json(j),
+        }
+    }
+
+    /// A JSON value as a query value: scalars as strings, numbers and booleans; objects and
+    /// arrays as structures.
+    pub fn from_json(j: serde_json::Value) -> Value<'static> {
+        match j {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => n.as_f64().map_or(Value::Null, Value::Num),
+            serde_json::Value::String(s) => Value::Str(Cow::Owned(s)),
+            other => Value::Json(Arc::new(other)),
         }
     }
 
@@ -50,7 +67,7 @@ impl<'a> Value<'a> {
             Value::Time(t) => Some(*t as f64),
             Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
             Value::Str(s) => parse_num(s),
-            Value::Null => None,
+            Value::Null | Value::Json(_) => None,
         }
     }
 
@@ -72,7 +89,7 @@ impl<'a> Value<'a> {
             Value::Null => false,
             Value::Bool(b) => *b,
             Value::Num(n) => *n != 0.0,
-            Value::Time(_) => true,
+            Value::Time(_) | Value::Json(_) => true,
             Value::Str(s) => !s.is_empty(),
         }
     }
@@ -83,8 +100,11 @@ impl<'a> Value<'a> {
             Value::Null => None,
             Value::Str(s) => Some(s.to_string()),
             Value::Num(n) => Some(format_num(*n)),
-            Value::Bool(b) => Some(b.to_string()),
+            // CloudWatch shows the results of comparisons and of `isempty`, `ispresent`, ...
+            // as 1 and 0 (CWL_QuerySyntax-operations-functions: "returns 1 if ..., 0 otherwise").
+            Value::Bool(b) => Some(if *b { "1" } else { "0" }.to_string()),
             Value::Time(t) => Some(format_millis(*t)),
+            Value::Json(j) => Some(j.to_string()),
         }
     }
 
@@ -154,7 +174,11 @@ pub fn loose_cmp(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
     }
 }
 
-/// Total order for `sort`: missing values last (in either direction), numbers before strings.
+/// The total order of `sort` (and of `sortsFirst`/`sortsLast` and `stats` rows), as the Sort
+/// page (CWL_QuerySyntax-Sort) defines ascending order: every non-number before every number;
+/// numbers numerically; other text compared chunk by chunk, a chunk being a run of digits or a
+/// run of other characters, digit runs by length and then value (`b9 < b10`), other runs by
+/// Unicode code point. Missing values sort last, in either direction.
 pub fn sort_cmp(a: &Value<'_>, b: &Value<'_>) -> Ordering {
     match (a.is_null(), b.is_null()) {
         (true, true) => return Ordering::Equal,
@@ -163,9 +187,40 @@ pub fn sort_cmp(a: &Value<'_>, b: &Value<'_>) -> Ordering {
         _ => {}
     }
     match (a.as_num(), b.as_num()) {
-        (Some(x), Some(y)) => x.total_cmp(&y),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.as_text().cmp(&b.as_text()),
+        // Equal numbers written differently (`01` and `1`) keep the page's order: `01` first.
+        (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.as_text().cmp(&b.as_text())),
+        (Some(_), None) => Ordering::Greater,
+        (None, Some(_)) => Ordering::Less,
+        (None, None) => match (a.as_text(), b.as_text()) {
+            (Some(x), Some(y)) => natural_cmp(&x, &y),
+            (x, y) => x.cmp(&y),
+        },
+    }
+}
+
+/// Chunk-wise comparison of two texts (see [`sort_cmp`]).
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a, b);
+    loop {
+        let (Some(cx), Some(cy)) = (x.chars().next(), y.chars().next()) else {
+            return x.len().cmp(&y.len());
+        };
+        let (dx, dy) = (cx.is_ascii_digit(), cy.is_ascii_digit());
+        if dx != dy {
+            // A digit run against other text: by the first characters' code points.
+            return cx.cmp(&cy);
+        }
+        let run = |s: &str| s.find(|c: char| c.is_ascii_digit() != dx).unwrap_or(s.len());
+        let (nx, ny) = (run(x), run(y));
+        let o = if dx {
+            nx.cmp(&ny).then_with(|| x[..nx].cmp(&y[..ny]))
+        } else {
+            x[..nx].cmp(&y[..ny])
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+        x = &x[nx..];
+        y = &y[ny..];
     }
 }

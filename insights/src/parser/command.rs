@@ -5,7 +5,7 @@
 //! Expressions inside a command are left to the `expr` module; this module must never parse
 //! operators itself, or precedence and the nesting limits would have two homes.
 
-use super::{describe, is_word, output_name, Ctx, PResult, Parser, MAX_LIMIT};
+use super::{describe, is_word, output_name, Ctx, PResult, Parser, MAX_LIMIT, MAX_STATS};
 use crate::ast::{Command, Expr, Order, ParsePattern, Projection, SortKey, Source};
 use crate::error::{suggest, Diagnostic, Span};
 use crate::functions::{self, FunctionKind, COMMANDS};
@@ -113,6 +113,7 @@ impl Parser<'_> {
             return Err(d);
         };
         self.pos += 1;
+        self.check_order(info.name, span)?;
         let cmd = match info.name {
             "fields" => {
                 let p = self.projections(Ctx::Scalar, &[])?;
@@ -120,13 +121,25 @@ impl Parser<'_> {
                 Command::Fields(p)
             }
             "display" => Command::Display(self.field_list()?),
-            "filter" => Command::Filter(self.expr_top(Ctx::Scalar, "a condition such as `level = \"error\"`")?),
+            // `where` is another name for `filter`; the formatter writes `filter`.
+            "filter" | "where" => Command::Filter(self.expr_top(Ctx::Scalar, "a condition such as `level = \"error\"`")?),
             "filterIndex" => Command::FilterIndex(self.expr_top(Ctx::Scalar, "a condition such as `requestId = \"...\"`")?),
             "stats" => self.stats(span)?,
             "sort" => Command::Sort(self.sort_keys()?),
-            "limit" => Command::Limit(self.limit()?),
+            "limit" => {
+                if is_word(self.peek(), "any") && matches!(self.peek_at(1), Some(Tok::Number(_) | Tok::Minus)) {
+                    self.pos += 1;
+                    Command::LimitAny(self.limit()?)
+                } else {
+                    Command::Limit(self.limit()?)
+                }
+            }
             "parse" => self.parse_cmd()?,
-            "dedup" => Command::Dedup(self.field_list()?),
+            "dedup" => {
+                let fields = self.field_list()?;
+                self.order.dedup = true;
+                Command::Dedup(fields)
+            }
             "unmask" => Command::Unmask(self.field_name()?),
             "unnest" => {
                 let field = self.field_name()?;
@@ -157,6 +170,40 @@ impl Parser<'_> {
             }
         };
         Ok(cmd)
+    }
+
+    /// The rules on which command may follow which: only `limit` after `dedup`
+    /// (CWL_QuerySyntax-Dedup); at most two `stats`, with `sort` and `limit` after the second
+    /// (CWL_QuerySyntax-Stats, "Use multiple stats commands in a single query").
+    fn check_order(&mut self, name: &'static str, span: Span) -> PResult<()> {
+        if self.order.dedup && name != "limit" {
+            return Err(
+                Diagnostic::new(format!("`{name}` cannot follow `dedup`: only `limit` may come after `dedup`"), span)
+                    .with_help("move `dedup` to the end of the query (before any `limit`)"),
+            );
+        }
+        match name {
+            "stats" if self.order.stats >= MAX_STATS => {
+                return Err(
+                    Diagnostic::new(format!("a query can have at most {MAX_STATS} `stats` commands"), span)
+                        .with_help("combine the aggregations into fewer `stats` commands"),
+                );
+            }
+            "stats" if self.order.stats == 1 => {
+                if let Some((at, what)) = self.order.sort_or_limit_after_stats.take() {
+                    // Reported at the misplaced command; the second `stats` still parses.
+                    self.diags.push(
+                        Diagnostic::new(format!("`{what}` must come after the second `stats`, not between the two"), at)
+                            .with_help(format!("move `{what}` after the last `stats` command")),
+                    );
+                }
+            }
+            "sort" | "limit" if self.order.stats == 1 && self.order.sort_or_limit_after_stats.is_none() => {
+                self.order.sort_or_limit_after_stats = Some((span, name));
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     fn note_defined(&mut self, names: impl Iterator<Item = String>) {
@@ -215,9 +262,15 @@ impl Parser<'_> {
 
     fn stats(&mut self, _span: Span) -> PResult<Command> {
         let aggregates = self.projections(Ctx::Stats, &["by"])?;
-        // Every aggregate expression must aggregate, and read fields only inside aggregates.
+        let agg_spans = self.proj_spans.clone();
+        // Every aggregate expression must aggregate, and read fields only inside aggregates
+        // or by the names of the aggregates before it (AWS's Lambda sample query computes
+        // `provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB` in the same `stats`).
+        let mut earlier: Vec<String> = Vec::new();
         for (i, p) in aggregates.iter().enumerate() {
-            if let Some(field) = bare_field_outside_aggregate(&p.expr) {
+            let bare = bare_field_outside_aggregate(&p.expr, &earlier);
+            earlier.push(output_name(p));
+            if let Some(field) = bare {
                 let span = self.proj_spans.get(i).copied().unwrap_or(self.eof);
                 return Err(
                     Diagnostic::new(format!("`{field}` in `stats` must be inside an aggregate function"), span).with_help(format!(
@@ -231,10 +284,58 @@ impl Parser<'_> {
         } else {
             Vec::new()
         };
+        let binned = |e: &Expr| {
+            let mut b = false;
+            e.walk(&mut |x| b |= matches!(x, Expr::Call { name, .. } if name == "bin"));
+            b
+        };
+        if self.order.stats == 0 {
+            self.order.first_stats_binned = by.iter().any(|p| binned(&p.expr));
+        } else {
+            // The second `stats` works on the rows of the first: it may only read the fields
+            // that exist then, and it can only bin the first one's time bins.
+            let spans = agg_spans.iter().chain(self.proj_spans.iter());
+            for (p, span) in aggregates.iter().chain(&by).zip(spans) {
+                if binned(&p.expr) && !self.order.first_stats_binned {
+                    return Err(
+                        Diagnostic::new("`bin` in the second `stats` needs the first `stats` to group by `bin` too", *span)
+                            .with_help("after the first `stats` there is no @timestamp; group the first `stats` by `bin(...)`"),
+                    );
+                }
+                if let Some(av) = &self.available {
+                    if let Some(f) = p.expr.fields().into_iter().find(|f| !av.contains(f) && !earlier.contains(f)) {
+                        return Err(
+                            Diagnostic::new(format!("the second `stats` cannot use `{f}`: the first `stats` removed it"), *span)
+                                .with_help(format!("after the first `stats`, the fields are: {}", av.join(", "))),
+                        );
+                    }
+                }
+            }
+        }
+        // `stats ... by bin(5m) offset 1h` (CWL_QuerySyntax-timeseries-functions).
+        let offset = if is_word(self.peek(), "offset") && !by.is_empty() {
+            let at = self.span();
+            self.pos += 1;
+            let period = match self.peek() {
+                Some(Tok::Duration(n, u)) => (*n, *u),
+                _ => return Err(self.err_expected("a period such as `1h` after `offset`")),
+            };
+            self.pos += 1;
+            if !by.iter().any(|p| binned(&p.expr)) {
+                return Err(
+                    Diagnostic::new("`offset` shifts time bins: it needs `by bin(...)`", at.to(self.prev_span()))
+                        .with_help("e.g. `stats count(*) by bin(5m) offset 1h`"),
+                );
+            }
+            Some(period)
+        } else {
+            None
+        };
+        self.order.stats += 1;
         let mut names: Vec<String> = by.iter().map(output_name).collect();
         names.extend(aggregates.iter().map(output_name));
         self.available = Some(names);
-        Ok(Command::Stats { aggregates, by })
+        Ok(Command::Stats { aggregates, by, offset })
     }
 
     fn sort_keys(&mut self) -> PResult<Vec<SortKey>> {
@@ -356,20 +457,23 @@ impl Parser<'_> {
     }
 }
 
-fn bare_field_outside_aggregate(e: &Expr) -> Option<String> {
+/// A field read outside any aggregate that is not one of `allowed` (earlier aggregates' names).
+fn bare_field_outside_aggregate(e: &Expr, allowed: &[String]) -> Option<String> {
+    let rec = |x: &Expr| bare_field_outside_aggregate(x, allowed);
     match e {
+        Expr::Field(n) if allowed.contains(n) => None,
         Expr::Field(n) => Some(n.clone()),
         Expr::Call { name, args } => {
             if functions::lookup(name).is_some_and(|f| f.kind == FunctionKind::Aggregate) {
                 None
             } else {
-                args.iter().find_map(bare_field_outside_aggregate)
+                args.iter().find_map(rec)
             }
         }
-        Expr::Unary(_, e) => bare_field_outside_aggregate(e),
-        Expr::Binary(_, l, r) => bare_field_outside_aggregate(l).or_else(|| bare_field_outside_aggregate(r)),
-        Expr::In { expr, list, .. } => bare_field_outside_aggregate(expr).or_else(|| bare_field_outside_aggregate(list)),
-        Expr::List(items) => items.iter().find_map(bare_field_outside_aggregate),
+        Expr::Unary(_, e) => rec(e),
+        Expr::Binary(_, l, r) => rec(l).or_else(|| rec(r)),
+        Expr::In { expr, list, .. } | Expr::Index(expr, list) => rec(expr).or_else(|| rec(list)),
+        Expr::List(items) => items.iter().find_map(rec),
         _ => None,
     }
 }

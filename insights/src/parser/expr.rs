@@ -9,7 +9,7 @@ use crate::ast::{BinaryOp, Expr, UnaryOp};
 use crate::error::{suggest, Diagnostic, Span};
 use crate::format::expr_to_string;
 use crate::functions::{self, FunctionKind, FUNCTIONS};
-use crate::lexer::Tok;
+use crate::lexer::{Tok, Token};
 
 impl Parser<'_> {
     pub(super) fn expr_top(&mut self, ctx: Ctx, what: &str) -> PResult<Expr> {
@@ -187,7 +187,18 @@ impl Parser<'_> {
             let e = self.operand(ctx, Self::unary)?;
             return Ok(Expr::Unary(UnaryOp::Neg, Box::new(e)));
         }
-        self.primary(ctx)
+        let mut e = self.primary(ctx)?;
+        // `list[i]`: a `[` right after an operand (no space) indexes it.
+        while self.peek() == Some(&Tok::LBracket) && self.span().start == self.prev_span().end {
+            let open = self.span();
+            self.pos += 1;
+            let idx = self.operand(ctx, Self::or)?;
+            if !self.eat(&Tok::RBracket) {
+                return Err(self.unclosed(open, "[", "]"));
+            }
+            e = Expr::Index(Box::new(e), Box::new(idx));
+        }
+        Ok(e)
     }
 
     fn primary(&mut self, ctx: Ctx) -> PResult<Expr> {
@@ -256,6 +267,21 @@ impl Parser<'_> {
             Tok::Ident(name) => {
                 if self.peek_at(1) == Some(&Tok::LParen) {
                     return self.call(&name, span, ctx);
+                }
+                // `` map.`a.b` ``: a key with dots (or other characters) in backquotes.
+                if let (
+                    Some(map),
+                    Some(Token {
+                        tok: Tok::Backquoted(key),
+                        span: ks,
+                    }),
+                ) = (name.strip_suffix('.'), self.toks.get(self.pos + 1))
+                {
+                    if ks.start == span.end && !map.is_empty() {
+                        let key = key.clone();
+                        self.pos += 2;
+                        return Ok(Expr::Index(Box::new(Expr::Field(map.to_string())), Box::new(Expr::Str(key))));
+                    }
                 }
                 if functions::is_keyword(&name) {
                     let prev = self.prev_span();

@@ -19,8 +19,12 @@ use crate::error::{Diagnostic, Span};
 use crate::format::expr_to_string;
 use crate::lexer::{lex, Tok, Token};
 
-/// The largest `limit` CloudWatch accepts.
-pub const MAX_LIMIT: u64 = 10_000;
+/// The largest `limit` CloudWatch accepts ("You can specify a `limit` value of up to 100,000",
+/// CWL_QuerySyntax-Limit). Without `limit` a query returns up to 10,000 rows.
+pub const MAX_LIMIT: u64 = 100_000;
+/// How many `stats` commands one query may have (CWL_QuerySyntax-Stats, "Use multiple stats
+/// commands in a single query").
+pub const MAX_STATS: usize = 2;
 const MAX_DEPTH: usize = 100;
 /// Operators per expression; bounds the tree depth of long flat chains like `a and b and ...`.
 const MAX_OPERATORS: usize = 500;
@@ -57,6 +61,7 @@ pub fn parse_with_diagnostics(src: &str) -> (Query, Vec<Diagnostic>) {
         available: None,
         proj_spans: Vec::new(),
         operators: 0,
+        order: Ordering::default(),
     };
     let q = p.query();
     let mut diags = lex_diags;
@@ -100,6 +105,22 @@ struct Parser<'a> {
     proj_spans: Vec<Span>,
     /// Operators in the current top-level expression.
     operators: usize,
+    /// What the commands so far allow next (chained `stats`, `dedup`).
+    order: Ordering,
+}
+
+/// The facts about earlier commands that decide which commands may follow (the rules of the
+/// Stats and Dedup pages); see `command::check_order`.
+#[derive(Default)]
+struct Ordering {
+    /// `stats` commands so far.
+    stats: usize,
+    /// The first `stats` grouped by `bin(...)`.
+    first_stats_binned: bool,
+    /// A `sort` or `limit` after the first `stats` (they must follow the second one).
+    sort_or_limit_after_stats: Option<(Span, &'static str)>,
+    /// A `dedup` came earlier: only `limit` may follow it.
+    dedup: bool,
 }
 
 type PResult<T> = Result<T, Diagnostic>;
@@ -236,7 +257,11 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                 }
                 Some(_) => {
-                    let what = if q.commands.last().is_some_and(|c| matches!(c, Command::Limit(_))) {
+                    let what = if q
+                        .commands
+                        .last()
+                        .is_some_and(|c| matches!(c, Command::Limit(_) | Command::LimitAny(_)))
+                    {
                         "`|` or end of query after `limit n`"
                     } else {
                         "`|` or end of query"
