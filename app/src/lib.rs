@@ -20,6 +20,7 @@ use leptos_router::{path, Lazy, SsrMode};
 use crate::components::ShellLayout;
 use crate::domain::CurrentUser;
 use crate::error::AppError;
+use crate::pages::admin::usage::UsageRoute;
 use crate::pages::{
     account::AccountRoute, admin::connections::ConnectionsRoute, admin::AdminRoute, login::LoginPage, not_found::NotFound, sections::*,
 };
@@ -123,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("admin/connections") view={Lazy::<ConnectionsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/usage") view={Lazy::<UsageRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

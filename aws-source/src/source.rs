@@ -55,6 +55,16 @@ pub struct AwsSource {
     monitoring_endpoint: String,
     logs_endpoint: String,
     clients: ClientSet,
+    /// Whose quotas the source spends: STS for long-lived credentials, or the role's own ARN.
+    account: AccountSource,
+}
+
+enum AccountSource {
+    /// Asks STS `GetCallerIdentity` with the connection's own credentials.
+    Sts(aws_sdk_sts::Client, String),
+    /// An assumed role: the account is in its ARN.
+    Known(cloudwatch::AccountRegion),
+    Unknown,
 }
 
 enum ClientSet {
@@ -130,22 +140,42 @@ impl AwsSource {
             .with_http_client(http)
             .with_timeout_config(timeouts)
             .with_behavior_version(Some(BehaviorVersion::latest()));
-        let sts = match sts_endpoint_url {
-            Some(url) => sdk.clone().into_builder().endpoint_url(url).build(),
+        let sts = match &sts_endpoint_url {
+            Some(url) => sdk.clone().into_builder().endpoint_url(url.clone()).build(),
             None => sdk.clone(),
         };
 
+        let region_name = config.region.trim().to_string();
+        let mut account = AccountSource::Unknown;
         let clients = match &config.credentials {
-            Credentials::AssumeRole { .. } => ClientSet::PerPrincipal(Box::new(PerPrincipal {
-                sdk,
-                sts,
-                provider_config,
-                endpoint_url: config.endpoint_url,
-                credentials: config.credentials,
-                built: Mutex::new(HashMap::new()),
-            })),
+            Credentials::AssumeRole { role_arn, .. } => {
+                if let Some(id) = role_arn
+                    .split(':')
+                    .nth(4)
+                    .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    account = AccountSource::Known(cloudwatch::AccountRegion {
+                        account: id.to_string(),
+                        region: region_name.clone(),
+                    });
+                }
+                ClientSet::PerPrincipal(Box::new(PerPrincipal {
+                    sdk,
+                    sts,
+                    provider_config,
+                    endpoint_url: config.endpoint_url,
+                    credentials: config.credentials.clone(),
+                    built: Mutex::new(HashMap::new()),
+                }))
+            }
             other => {
                 let provider = plain_provider(other, &sdk, &provider_config);
+                let mut sts_conf = aws_sdk_sts::config::Builder::from(&sts).credentials_provider(provider.clone());
+                if let (None, Some(url)) = (&sts_endpoint_url, &config.endpoint_url) {
+                    // An emulator (or a VPC endpoint set for everything) answers STS too.
+                    sts_conf = sts_conf.endpoint_url(url);
+                }
+                account = AccountSource::Sts(aws_sdk_sts::Client::from_conf(sts_conf.build()), region_name.clone());
                 ClientSet::Shared(build_clients(&sdk, config.endpoint_url.as_deref(), provider, false))
             }
         };
@@ -155,6 +185,7 @@ impl AwsSource {
             monitoring_endpoint,
             logs_endpoint,
             clients,
+            account,
         })
     }
 
@@ -169,6 +200,7 @@ impl AwsSource {
             monitoring_endpoint: "the CloudWatch endpoint".into(),
             logs_endpoint: "the CloudWatch Logs endpoint".into(),
             clients: ClientSet::Shared(Clients { cloudwatch, logs }),
+            account: AccountSource::Unknown,
         }
     }
 
@@ -359,6 +391,24 @@ impl aws_credential_types::provider::ProvideCredentials for FailingProvider {
 impl Source for AwsSource {
     fn kind(&self) -> &'static str {
         "aws"
+    }
+
+    async fn account(&self, _cx: &CallContext) -> Result<Option<cloudwatch::AccountRegion>> {
+        match &self.account {
+            AccountSource::Known(a) => Ok(Some(a.clone())),
+            AccountSource::Unknown => Ok(None),
+            AccountSource::Sts(client, region) => {
+                let out = client
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| SourceError::new(cloudwatch::ErrorKind::Unavailable, "GetCallerIdentity", e.to_string()))?;
+                Ok(out.account().map(|a| cloudwatch::AccountRegion {
+                    account: a.to_string(),
+                    region: region.clone(),
+                }))
+            }
+        }
     }
 
     async fn get_metric_data(&self, cx: &CallContext, input: GetMetricDataInput) -> Result<GetMetricDataOutput> {

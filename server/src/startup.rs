@@ -53,10 +53,12 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow_free::Result<PgPool>
 
 /// The application state from its parts.
 pub fn state(leptos_options: leptos::config::LeptosOptions, db: PgPool, identity: IdentitySettings, telemetry: Telemetry) -> AppState {
+    let identity = Identity::new(identity);
+    identity.spawn_revocation_listener(db.clone());
     AppState {
         leptos_options,
         db,
-        identity: Identity::new(identity),
+        identity,
         telemetry,
     }
 }

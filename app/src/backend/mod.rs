@@ -11,6 +11,7 @@ pub mod db;
 pub mod identity;
 pub mod sources;
 pub mod state;
+pub mod usage;
 
 pub use identity::{require, require_session, Caller, ClientMeta};
 pub use state::{use_state, AppState};

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod connection;
 pub mod ids;
 pub mod time_range;
+pub mod usage;
 pub mod user;
 
 pub use audit::AuditAction;

@@ -692,3 +692,20 @@ async fn live_tail_outlives_the_operation_timeout() {
     }
     assert!(updates >= 2, "{updates} updates");
 }
+
+#[tokio::test]
+async fn the_account_comes_from_sts_so_connections_to_one_account_share_its_quotas() {
+    let url = ministack_or_skip!();
+    // Two sources with different keys on one account: STS GetCallerIdentity names the same one.
+    let a = source(&url).await.account(&cx()).await.must("GetCallerIdentity");
+    let b = source_at(&url, static_credentials("AKIDOTHERKEY"), Timeouts::default())
+        .await
+        .account(&cx())
+        .await
+        .must("GetCallerIdentity");
+    let a = a.must("an account");
+    assert_eq!(a.account.len(), 12, "{a:?}");
+    assert!(a.account.bytes().all(|c| c.is_ascii_digit()), "{a:?}");
+    assert_eq!(a.region, "us-east-1");
+    assert_eq!(Some(a), b);
+}

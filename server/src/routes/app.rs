@@ -39,9 +39,7 @@ pub fn router(state: AppState, public_url: Option<String>) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/prefs/theme", get(auth::set_theme))
-        .route("/data/{conn}/metrics", post(data::metrics))
-        .route("/data/{conn}/insights", post(data::insights_submit))
-        .route("/data/runs/{run}", get(data::insights_run).delete(data::insights_cancel))
+        .merge(data::routes(data::SESSION_ROUTES))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .route_layer(from_fn(server_fn_status))
         .route_layer(from_fn_with_state(our_origin, same_origin))
@@ -59,12 +57,22 @@ pub fn router(state: AppState, public_url: Option<String>) -> Router {
 /// functions answer 401.
 async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let client = req.extensions().get::<ClientMeta>().cloned().unwrap_or_default();
+    // Widget data is the hot path (every viewer of a wall, every refresh): it may use a session
+    // resolved within the last second. Everything else resolves afresh.
+    let hot = req.uri().path().starts_with("/data/");
     let signed_in = match sessions::secret_from(req.headers()) {
         None => None,
-        Some(secret) => match identity::resolve_session(&state.db, &state.identity, &secret).await {
-            Ok(s) => s,
-            Err(e) => return e.into_response(),
-        },
+        Some(secret) => {
+            let resolved = if hot {
+                identity::resolve_session_cached(&state.db, &state.identity, &secret).await
+            } else {
+                identity::resolve_session(&state.db, &state.identity, &secret).await
+            };
+            match resolved {
+                Ok(s) => s,
+                Err(e) => return e.into_response(),
+            }
+        }
     };
     if let Some(s) = &signed_in {
         tracing::Span::current().record("user", s.user.email.as_str());

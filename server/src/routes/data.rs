@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use http::{header, HeaderMap, HeaderValue};
@@ -19,9 +19,39 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use app::backend::{AppState, Caller};
-use app::domain::ConnectionId;
+use app::domain::{ConnectionId, Role};
 use app::error::{AppError, AppResult};
 use proxy::metrics::MetricsRequest;
+
+/// Every data route behind the session layer: (method, path). The router is built from this
+/// list, and the access tests ask each one anonymously.
+pub const SESSION_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/data/{conn}/metrics"),
+    ("POST", "/data/{conn}/insights"),
+    ("GET", "/data/runs/{run}"),
+    ("DELETE", "/data/runs/{run}"),
+    ("GET", "/data/{conn}/demo/query-runs"),
+];
+
+/// The same routes behind the token layer (relative to `/api/v1`).
+pub const TOKEN_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/connections/{conn}/widgets"),
+    ("POST", "/connections/{conn}/runs"),
+    ("GET", "/runs/{run}"),
+    ("DELETE", "/runs/{run}"),
+    ("GET", "/connections/{conn}/demo/query-runs"),
+];
+
+/// The data routes at `paths` (one of the lists above, in that order).
+pub fn routes(paths: &[(&str, &str)]) -> axum::Router<AppState> {
+    use axum::routing::{delete, get, post};
+    let at = |i: usize| paths.get(i).map_or("/", |p| p.1);
+    axum::Router::new()
+        .route(at(0), post(metrics))
+        .route(at(1), post(insights_submit))
+        .route(at(2), get(insights_run).merge(delete(insights_cancel)))
+        .route(at(4), get(demo_query_runs))
+}
 
 /// The largest request body a data route reads.
 const MAX_BODY: usize = 1 << 20;
@@ -61,6 +91,7 @@ pub async fn metrics(
     bytes: Bytes,
 ) -> Response {
     let result = async {
+        caller.require(Role::Viewer)?;
         let id: ConnectionId = raw.parse()?;
         let request: MetricsRequest = parse(&bytes)?;
         state.telemetry.widget_metrics(&caller, &id, &request).await
@@ -102,6 +133,7 @@ pub async fn insights_submit(
 ) -> Response {
     answer(
         async {
+            caller.require(Role::Viewer)?;
             let id: ConnectionId = raw.parse()?;
             let submit: InsightsSubmit = parse(&bytes)?;
             state.telemetry.insights_submit(&caller, &id, submit.input, submit.dashboard).await
@@ -124,10 +156,14 @@ pub async fn insights_run(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(raw): Path<String>,
-    Query(q): Query<Seen>,
+    RawQuery(q): RawQuery,
 ) -> Response {
     answer(
         async {
+            caller.require(Role::Viewer)?;
+            let q: Seen = serde_urlencoded::from_str(q.as_deref().unwrap_or("")).map_err(|e| AppError::Request {
+                detail: format!("the query string is not understood: {e}"),
+            })?;
             state
                 .telemetry
                 .insights_run(&caller, run_id(&raw)?, q.seen, Duration::from_secs(25))
@@ -141,8 +177,21 @@ pub async fn insights_run(
 pub async fn insights_cancel(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(raw): Path<String>) -> Response {
     answer(
         async {
+            caller.require(Role::Viewer)?;
             let detached = state.telemetry.insights_cancel(&caller, run_id(&raw)?).await?;
             Ok(serde_json::json!({ "detached": detached }))
+        }
+        .await,
+    )
+}
+
+/// `GET …/{conn}/demo/query-runs` (admins): the demo world's record of the queries it ran here.
+pub async fn demo_query_runs(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(raw): Path<String>) -> Response {
+    answer(
+        async {
+            caller.require(Role::Admin)?;
+            let id: ConnectionId = raw.parse()?;
+            state.telemetry.demo_query_runs(&caller, &id).await
         }
         .await,
     )

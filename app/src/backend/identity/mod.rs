@@ -51,6 +51,42 @@ impl Default for IdentitySettings {
 pub struct Identity {
     settings: Arc<IdentitySettings>,
     hasher: PasswordHasher,
+    recent: Arc<RecentSessions>,
+}
+
+/// Sessions resolved in the last second, by cookie hash: the hot path of widget data asks
+/// Postgres at most once a second per session. Emptied on every `watchpost_sessions` notification
+/// (a session ended, a user's role or status changed; see the migration's triggers), so a
+/// revocation takes effect at once on every replica that listens, and within a second anyway.
+#[derive(Default)]
+struct RecentSessions {
+    map: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (SignedIn, std::time::Instant)>>,
+    /// A revocation listener is connected (the cache is used only then).
+    listening: std::sync::atomic::AtomicBool,
+}
+
+/// How long a resolved session is trusted without asking Postgres.
+const RECENT_SESSION: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl RecentSessions {
+    fn get(&self, hash: &[u8]) -> Option<SignedIn> {
+        let map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(hash)
+            .filter(|(_, at)| at.elapsed() < RECENT_SESSION)
+            .map(|(s, _)| s.clone())
+    }
+
+    fn put(&self, hash: Vec<u8>, signed_in: SignedIn) {
+        let mut map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= 100_000 {
+            map.retain(|_, (_, at)| at.elapsed() < RECENT_SESSION);
+        }
+        map.insert(hash, (signed_in, std::time::Instant::now()));
+    }
+
+    fn clear(&self) {
+        self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
 }
 
 impl Identity {
@@ -59,7 +95,36 @@ impl Identity {
         Self {
             settings: Arc::new(settings),
             hasher,
+            recent: Arc::default(),
         }
+    }
+
+    /// Listens for session revocations (`watchpost_sessions`) and forgets recently resolved
+    /// sessions on each. Without a listener (it failed, or was never started) the cache is not
+    /// used at all.
+    pub fn spawn_revocation_listener(&self, db: PgPool) {
+        let recent = self.recent.clone();
+        tokio::spawn(async move {
+            loop {
+                let listener = async {
+                    let mut l = sqlx::postgres::PgListener::connect_with(&db).await?;
+                    l.listen("watchpost_sessions").await?;
+                    recent.listening.store(true, std::sync::atomic::Ordering::Release);
+                    loop {
+                        l.recv().await?;
+                        recent.clear();
+                    }
+                    #[allow(unreachable_code)]
+                    Ok::<(), sqlx::Error>(())
+                };
+                if let Err(e) = listener.await {
+                    recent.listening.store(false, std::sync::atomic::Ordering::Release);
+                    recent.clear();
+                    tracing::warn!(error = %e, "session revocation listener stopped; retrying");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        });
     }
 
     pub fn settings(&self) -> &IdentitySettings {
@@ -161,6 +226,25 @@ pub fn require_session(min: Role) -> AppResult<(CurrentUser, Caller)> {
 /// The signed-in user behind a session cookie's secret, if the session is alive.
 pub async fn resolve_session(db: &PgPool, identity: &Identity, secret: &str) -> AppResult<Option<SignedIn>> {
     sessions::resolve(db, &identity.settings.sessions, secret).await
+}
+
+/// As [`resolve_session`], trusting a resolution made in the last second (only while this
+/// process listens for revocations, which empty the cache on every replica). For the widget-data
+/// hot path, where a war room's refreshes would otherwise cost a query each; pages, server
+/// functions and everything that changes state resolve afresh.
+pub async fn resolve_session_cached(db: &PgPool, identity: &Identity, secret: &str) -> AppResult<Option<SignedIn>> {
+    let listening = identity.recent.listening.load(std::sync::atomic::Ordering::Acquire);
+    let hash = sessions::hash_of(secret);
+    if listening {
+        if let Some(s) = identity.recent.get(&hash) {
+            return Ok(Some(s));
+        }
+    }
+    let resolved = sessions::resolve(db, &identity.settings.sessions, secret).await?;
+    if let (true, Some(s)) = (listening, &resolved) {
+        identity.recent.put(hash, s.clone());
+    }
+    Ok(resolved)
 }
 
 /// The user a bearer secret stands for, with the lower of the token's and the owner's role.

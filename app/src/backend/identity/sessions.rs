@@ -112,7 +112,7 @@ fn new_secret() -> String {
     hex::encode(bytes)
 }
 
-fn hash_of(secret: &str) -> Vec<u8> {
+pub(crate) fn hash_of(secret: &str) -> Vec<u8> {
     sha256(secret.as_bytes())
 }
 

@@ -230,6 +230,27 @@ impl Telemetry {
         view.ok_or_else(|| AppError::not_found("that query run"))
     }
 
+    /// The demo world's record of the Logs Insights queries it ran in this process (id, start,
+    /// end, status), for admins checking the scheduler's budget: `[{"queryId", "startMs",
+    /// "endMs", "status"}]`.
+    pub async fn demo_query_runs(&self, caller: &Caller, id: &ConnectionId) -> AppResult<Vec<serde_json::Value>> {
+        caller.require(Role::Admin)?;
+        let (_, world) = self.source(id).await?;
+        let world = world.ok_or_else(|| AppError::not_found(format!("a demo world called `{id}`")))?;
+        Ok(world
+            .insights_runs()
+            .into_iter()
+            .map(|r| {
+                serde_json::json!({
+                    "queryId": r.query_id,
+                    "startMs": r.start_ms,
+                    "endMs": r.end_ms,
+                    "status": r.status.map(|s| format!("{s:?}")),
+                })
+            })
+            .collect())
+    }
+
     /// Cancels the caller's own run (the shared execution stops when no run waits for it).
     pub async fn insights_cancel(&self, caller: &Caller, run: uuid::Uuid) -> AppResult<bool> {
         let (cx, _) = Self::context(caller, Role::Viewer, None)?;

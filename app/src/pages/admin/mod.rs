@@ -4,6 +4,7 @@
 mod audit;
 pub mod connections;
 mod sessions;
+pub mod usage;
 mod users;
 
 use leptos::prelude::*;
@@ -30,7 +31,11 @@ impl LazyRoute for AdminRoute {
 pub fn AdminPage() -> impl IntoView {
     view! {
         <PageHeader title="Admin" />
-        <nav aria-label="Admin sections"><a href="/admin/connections">"Connections and drills →"</a></nav>
+        <nav aria-label="Admin sections">
+            <a href="/admin/connections">"Connections and drills →"</a>
+            " · "
+            <a href="/admin/usage">"Usage and cost →"</a>
+        </nav>
         <users::UsersPanel />
         <sessions::SessionsPanel />
         <audit::AuditPanel />
