@@ -106,9 +106,9 @@ fn check_mode_and_errors() {
     a.query = "fields a".into();
     let (code, out, _) = run(a, "");
     assert_eq!((code, out.as_str()), (0, "ok: the query is valid\n"));
-    let (code, _, err) = run(args("pattern @message", OutputFormat::Table), "x\n");
+    let (code, _, err) = run(args("anomaly @message", OutputFormat::Table), "x\n");
     assert_eq!(code, 1);
-    assert!(err.contains("`pattern` is not supported by the local engine"), "{err}");
+    assert!(err.contains("`anomaly` is not supported by the local engine"), "{err}");
     let mut a = args("fields a", OutputFormat::Table);
     a.start = Some("yesterday".into());
     assert_eq!(run(a, "").0, 2);

@@ -365,6 +365,7 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
             out.push(Stage::Op(Op::Unnest { src, into }));
         }
         Command::Unsupported { name, .. } => return Err(EvalError::Unsupported(name.clone())),
+        Command::Pattern(_) | Command::Diff(_) => return Err(EvalError::Unsupported(cmd.name().to_string())),
     }
     Ok(out)
 }
