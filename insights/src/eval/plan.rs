@@ -193,6 +193,15 @@ pub(super) struct SortSpec {
     pub(super) keys: Vec<(CExpr, bool)>,
 }
 
+/// `pattern expr` (and `diff`): the text to cluster and, for `diff`, the earlier period.
+#[derive(Debug, Clone)]
+pub(super) struct PatternSpec {
+    pub(super) text: CExpr,
+    pub(super) diff: Option<crate::ast::DiffPeriod>,
+    /// The segment (schema) the pattern rows belong to.
+    pub(super) out_segment: usize,
+}
+
 #[derive(Debug, Clone)]
 pub(super) enum Stage {
     Op(Op),
@@ -200,6 +209,7 @@ pub(super) enum Stage {
     Sort(SortSpec),
     Limit(usize),
     Dedup(Vec<usize>),
+    Pattern(PatternSpec),
 }
 
 #[derive(Debug, Clone)]
@@ -207,6 +217,7 @@ pub(super) enum SinkSpec {
     Stats(StatsSpec),
     TopK { sort: SortSpec, k: usize },
     Dedup { slots: Vec<usize>, ts_slot: usize },
+    Pattern(PatternSpec),
 }
 
 /// A compiled query.
