@@ -20,7 +20,14 @@
 //!   several `fields` commands add up;
 //! - `like "text"` is a case-sensitive substring test; a glob `parse` matches anywhere in the
 //!   field, each `*` lazily, and trims captures; a failed parse leaves the fields missing;
-//! - `dedup` before any sort keeps the newest event per key.
+//! - `dedup` before any sort keeps the newest event per key;
+//! - `pattern` and `diff` (see `eval::pattern` for the algorithm and its bounds) return the
+//!   patterns most frequent first; dynamic tokens are typed `<Time-n>`, `<IP-n>`, `<ID-n>`,
+//!   `<Number-n>` or `<Token-n>`; `@ratio` has four decimals; `@severityLabel` is `Error`,
+//!   `Warning`, `Info`, `Debug` or `Unknown`; records where the clustered field is missing are not
+//!   counted; `diff` also returns `@previousSampleCount`, `@previousRatio`,
+//!   `@changeInSampleCount` and `@changeType`, and needs the run's start and end (the caller
+//!   supplies the earlier period's events too: `eval::diff_range`).
 //!
 //! ```
 //! let q = insights::parse("filter level = 'error' | stats count(*) by route").unwrap();

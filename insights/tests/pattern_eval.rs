@@ -246,3 +246,24 @@ fn diff_needs_a_range_and_refuses_what_it_cannot_do() {
     // 16 events in [T0, T0 + 48h); 17 in the day before it, [T0 - 24h, T0 + 24h).
     assert_eq!((sum(0, "@sampleCount="), sum(1, "@previousSampleCount=")), (16, 17));
 }
+
+#[test]
+fn fuzz_seeds_for_the_new_syntax_run() {
+    // insights/fuzz/seeds/seeds_17.txt ... seeds_25.txt: `pattern` and `diff` queries (the last
+    // one invalid on purpose). Those that parse must run over the usual events, with a range.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds");
+    let mut ran = 0;
+    for i in 17..=25 {
+        let q = std::fs::read_to_string(format!("{dir}/seeds_{i}.txt")).unwrap();
+        assert!(q.contains("pattern") || q.contains("diff"), "{q}");
+        let Ok(parsed) = insights::parse(&q) else { continue };
+        let o = RunOptions {
+            start: Some(T0),
+            end: Some(T0 + HOUR),
+            ..opts(2)
+        };
+        run(&parsed, common::ev::demo_events(), &o).unwrap_or_else(|e| panic!("{q}: {e}"));
+        ran += 1;
+    }
+    assert_eq!(ran, 8);
+}
