@@ -17,8 +17,9 @@
 //!    number and the severity words seen. Counting is commutative, so workers merge exactly.
 //! 2. **Drain, at the end, over the signatures** in order of first appearance: a fixed-depth
 //!    tree keyed by token count and the first two words routes each signature to candidate
-//!    clusters; it joins the most similar one when at least [`SIMILARITY`] of its tokens are
-//!    equal (the differing words become `<Token-n>`), else it starts a new cluster. Masked
+//!    clusters of the same shape (the same separators between the words); it joins the most
+//!    similar one when at least [`SIMILARITY`] of its words are equal (the differing words
+//!    become `<Token-n>`), else it starts a new cluster. Masked
 //!    tokens keep their type when a position only ever held that type.
 //!
 //! Memory bounds (per worker and after merging): at most [`MAX_SIGNATURES`] signatures of at most
@@ -302,7 +303,11 @@ impl Patterns {
             let leaf = leaves.entry(route(&toks)).or_default();
             let mut best: Option<(usize, usize)> = None;
             for &ci in leaf.iter().take(MAX_LEAF_CANDIDATES) {
-                let same = clusters[ci].tokens.iter().zip(&toks).filter(|(a, b)| a == b).count();
+                // Only lines of the same shape (the same separators) share a pattern.
+                if clusters[ci].tokens.iter().zip(&toks).any(|(a, b)| a.sep != b.sep) {
+                    continue;
+                }
+                let same = clusters[ci].tokens.iter().zip(&toks).filter(|(a, b)| a.word == b.word).count();
                 if best.is_none_or(|(_, s)| same > s) {
                     best = Some((ci, same));
                 }
@@ -313,9 +318,6 @@ impl Patterns {
                     for (t, n) in c.tokens.iter_mut().zip(toks) {
                         if t.word != n.word {
                             t.word = Word::Var(Kind::Token);
-                        }
-                        if t.sep != n.sep {
-                            t.sep.clear();
                         }
                     }
                     c.entry.absorb(&e);
