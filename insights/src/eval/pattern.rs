@@ -800,6 +800,18 @@ mod tests {
     }
 
     #[test]
+    fn only_lines_of_one_shape_merge() {
+        let got = patterns(&["job x=1 y=foo z=a", "job x=2 y/bar z=a", "job x=3 y=baz z=a"]);
+        assert_eq!(
+            got,
+            vec![
+                ("job x=<Number-1> y=<Token-2> z=a".to_string(), 2),
+                ("job x=<Number-1> y/bar z=a".to_string(), 1)
+            ]
+        );
+    }
+
+    #[test]
     fn coarsening_keeps_every_event() {
         let mut p = Patterns::new();
         for i in 0..(MAX_SIGNATURES as u64 + 50) {
