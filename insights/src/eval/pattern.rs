@@ -638,6 +638,10 @@ fn push_sep(out: &mut String, sep: &str) {
 }
 
 fn push_clean(out: &mut String, s: &str) {
+    if !s.bytes().any(|b| b <= 2) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         out.push(if matches!(c, MASK | SEP_END | TOK_END) { '\u{fffd}' } else { c });
     }
@@ -689,12 +693,14 @@ fn is_time(b: &[u8]) -> bool {
     let mut parts = b.splitn(2, |c| *c == b'.');
     let hms = parts.next().unwrap_or_default();
     let frac_ok = parts.next().is_none_or(digits);
-    let fields: Vec<&[u8]> = hms.split(|c| *c == b':').collect();
-    frac_ok
-        && (2..=3).contains(&fields.len())
-        && (1..=2).contains(&fields[0].len())
-        && digits(fields[0])
-        && fields[1..].iter().all(|f| f.len() == 2 && digits(f))
+    let mut fields = hms.split(|c| *c == b':');
+    let hour_ok = fields.next().is_some_and(|h| (1..=2).contains(&h.len()) && digits(h));
+    let mut rest = 0;
+    let rest_ok = fields.all(|f| {
+        rest += 1;
+        f.len() == 2 && digits(f)
+    });
+    frac_ok && hour_ok && rest_ok && (1..=2).contains(&rest)
 }
 
 fn is_ipv4(w: &str) -> bool {
