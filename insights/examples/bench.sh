@@ -24,16 +24,18 @@ AG=(
   '* | parse "\"durationMs\":*," as d | where d > 1000 | sort by d desc | limit 100'
   '* | json | timeslice(parseDate(timestamp)) 5m | p99(durationMs), avg(durationMs) by _timeslice'
 )
-cell() { # time -v output → "wall s / peak RSS MB"
-  local wall rss
+cell() { # time -v output → "wall / CPU (user+sys) s / peak RSS MB" (CPU time is the fairer
+  # number on a machine shared with other work)
+  local wall cpu rss
   wall=$(grep Elapsed "$1" | awk '{print $NF}')
+  cpu=$(awk '/User time/ {u=$NF} /System time/ {s=$NF} END {printf "%.1f", u + s}' "$1")
   rss=$(grep 'Maximum resident' "$1" | awk '{printf "%.0f", $NF / 1024}')
-  echo "$wall / ${rss} MB"
+  echo "$wall / ${cpu}s / ${rss} MB"
 }
 ERR=/tmp/insights-bench-time.err
 echo "file: $FILE ($(du -m "$FILE" | cut -f1) MB, $(wc -l < "$FILE") lines), $(nproc) cores"
 echo
-echo "| question | insights (wall / peak RSS) | agrind | DuckDB $("$VENV/bin/python" -c 'import duckdb; print(duckdb.__version__)') (2 threads) |"
+echo "| question | insights (wall / CPU / peak RSS) | agrind | DuckDB $("$VENV/bin/python" -c 'import duckdb; print(duckdb.__version__)') (2 threads) |"
 echo "|---|---|---|---|"
 for i in 1 2 3; do
   /usr/bin/time -v target/release/examples/bench "$FILE" "$i" > /dev/null 2> "$ERR"
@@ -51,4 +53,4 @@ echo
 # `pattern @message`: lines/s, MB/s and templates found (bench.rs), peak RSS from time -v.
 /usr/bin/time -v target/release/examples/bench "$FILE" pattern 2> "$ERR"
 echo
-echo "pattern peak RSS: $(grep 'Maximum resident' "$ERR" | awk '{printf "%.0f MB", $NF / 1024}')"
+echo "pattern (wall / CPU / peak RSS): $(cell "$ERR")"

@@ -32,7 +32,9 @@
 //! (so the whole input would too): the level reached, hence the output, does not depend on how
 //! events were spread over threads. No event is ever dropped: every event is counted in exactly
 //! one pattern. Drain itself compares a signature with at most [`MAX_LEAF_CANDIDATES`] clusters,
-//! so the final stage is bounded in time as well.
+//! so the final stage is bounded in time as well. No sample events are kept: the result has
+//! the four columns CWL_QuerySyntax-Pattern lists (`@pattern`, `@ratio`, `@sampleCount`,
+//! `@severityLabel`), and a console's sample view is a follow-up query (`filter`).
 
 use super::flatten::FxMap;
 use super::plan::Row;
