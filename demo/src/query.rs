@@ -472,9 +472,11 @@ impl Queries {
             let m0 = v.start_ms.div_euclid(60_000);
             let m1 = if end < v.start_ms { m0 } else { end.div_euclid(60_000) + 1 };
             let total = (m1 - m0).max(0);
-            // A first pass over the most recent tenth gives partial results early.
+            // A first pass over the most recent tenth gives partial results early (not for
+            // `diff`: a tenth of the range against a whole earlier period would mislead).
             let first = (total / 10).max(1).min(total);
-            let passes: Vec<i64> = if total > 4 { vec![m1 - first, m0] } else { vec![m0] };
+            let compares = insights::eval::diff_range(&query, v.start_ms, v.end_ms + 1).is_some();
+            let passes: Vec<i64> = if total > 4 && !compares { vec![m1 - first, m0] } else { vec![m0] };
             for (pi, from) in passes.iter().enumerate() {
                 let last = pi + 1 == passes.len();
                 let outcome = run_pass(&query, &v, &world, &logs, *from, m1, now_ms, &entry, &opts, began, last);
@@ -575,7 +577,23 @@ fn run_pass(
     let marks: RefCell<Vec<Mark>> = RefCell::new(Vec::new());
     let mut seq = 0u64;
     let mut pending: std::vec::IntoIter<LogEvent> = Vec::new().into_iter();
-    let mut cursor = (0usize, m_from);
+    // Minute spans to scan per group: the range, and for `diff` the earlier period too (the
+    // engine tells the two apart by timestamp).
+    let earlier = insights::eval::diff_range(query, v.start_ms, v.end_ms + 1);
+    let mut spans = vec![(m_from, m_to)];
+    if let Some((s, e)) = earlier {
+        spans.push((s.div_euclid(60_000), e.saturating_sub(1).div_euclid(60_000) + 1));
+    }
+    let in_range = |ts: i64| (ts >= v.start_ms && ts <= v.end_ms) || earlier.is_some_and(|(s, e)| ts >= s && ts < e);
+    // (group index, span index, minute)
+    let mut cursor = (0usize, 0usize, m_from);
+    let next = |gi: usize, si: usize| {
+        if si + 1 < spans.len() {
+            (gi, si + 1, spans[si + 1].0)
+        } else {
+            (gi + 1, 0, spans[0].0)
+        }
+    };
     let groups = &v.groups;
     let mut scanned = 0u64;
     let mut bytes = 0u64;
@@ -586,21 +604,27 @@ fn run_pass(
         if entry.cancel.load(Ordering::Relaxed) || began.elapsed() > opts.timeout {
             return None;
         }
-        let (gi, m) = cursor;
+        let (gi, si, m) = cursor;
         if gi >= groups.len() {
             return None;
         }
-        cursor = if m + 1 >= m_to { (gi + 1, m_from) } else { (gi, m + 1) };
+        let span_end = spans[si].1;
+        if m >= span_end {
+            cursor = next(gi, si);
+            continue;
+        }
+        cursor = if m + 1 >= span_end { next(gi, si) } else { (gi, si, m + 1) };
         let g = groups[gi];
         let lo = m * 60_000;
         let floor = v.floors.get(gi).copied().unwrap_or(i64::MIN);
         if lo + 60_000 <= floor {
             // Nothing is kept before the group's retention: jump to it.
             let to = floor.div_euclid(60_000);
-            cursor = if to >= m_to { (gi + 1, m_from) } else { (gi, to) };
+            cursor = if to >= span_end { next(gi, si) } else { (gi, si, to) };
             continue;
         }
-        if lo + 60_000 <= v.start_ms || lo > v.end_ms {
+        let overlaps = |s: i64, e: i64| lo < e && lo + 60_000 > s;
+        if !overlaps(v.start_ms, v.end_ms + 1) && !earlier.is_some_and(|(s, e)| overlaps(s, e)) {
             continue;
         }
         let me = logs.minute_events(world, g, m);
@@ -609,7 +633,7 @@ fn run_pass(
         let mut kept: Vec<u32> = Vec::new();
         let mut all = true;
         for (i, e) in me.events.into_iter().enumerate() {
-            if e.ingest > now_ms || e.ts < v.start_ms || e.ts > v.end_ms || e.ts < floor {
+            if e.ingest > now_ms || !in_range(e.ts) || e.ts < floor {
                 all = false;
                 continue;
             }

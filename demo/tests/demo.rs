@@ -18,6 +18,8 @@ mod insights_lifecycle;
 mod logs;
 #[path = "demo/math.rs"]
 mod math;
+#[path = "demo/patterns.rs"]
+mod patterns;
 #[path = "demo/properties.rs"]
 mod properties;
 #[path = "demo/quotas.rs"]

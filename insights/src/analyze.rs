@@ -4,7 +4,7 @@
 //! into slices (to pass the 10,000-row cap, or to refresh incrementally) and merge the slices'
 //! results, and to know which log groups `SOURCE` names. The evaluator uses it for output columns.
 
-use crate::ast::{Command, Expr, ParsePattern, Query};
+use crate::ast::{Command, Expr, ParsePattern, Query, DIFF_COLUMNS, PATTERN_COLUMNS};
 use crate::parser::output_name;
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +45,7 @@ pub struct Analysis {
     pub fields_produced: Vec<String>,
     /// The columns of the result, in order.
     pub output_fields: Vec<String>,
-    /// True if the query has a `stats` command.
+    /// True if the query has a `stats` command, or clusters events with `pattern` or `diff`.
     pub aggregates: bool,
     pub merge: Merge,
     /// Log group names from `SOURCE`.
@@ -145,6 +145,26 @@ pub fn analyze(q: &Query) -> Analysis {
                 push(&mut produced, into);
                 push(&mut defined, into);
             }
+            Command::Pattern(_) | Command::Diff(_) => {
+                let columns: &[&str] = match c {
+                    Command::Pattern(e) => {
+                        read_expr(e, &defined, stats_seen, &mut read);
+                        &PATTERN_COLUMNS
+                    }
+                    _ => {
+                        if !defined.iter().any(|d| d == "@pattern") {
+                            read_expr(&Expr::Field("@message".into()), &defined, stats_seen, &mut read);
+                        }
+                        &DIFF_COLUMNS
+                    }
+                };
+                stats_seen = true;
+                defined.clear();
+                for n in columns {
+                    push(&mut produced, n);
+                    push(&mut defined, n);
+                }
+            }
             Command::Unsupported { name, .. } => push(&mut unsupported, name),
         }
     }
@@ -156,7 +176,10 @@ pub fn analyze(q: &Query) -> Analysis {
         fields_read: read,
         fields_produced: produced,
         output_fields: output_fields(q),
-        aggregates: q.commands.iter().any(|c| matches!(c, Command::Stats { .. })),
+        aggregates: q
+            .commands
+            .iter()
+            .any(|c| matches!(c, Command::Stats { .. } | Command::Pattern(_) | Command::Diff(_))),
         merge: merge(q, &unsupported),
         log_groups,
         log_group_prefixes,
@@ -191,6 +214,14 @@ pub fn output_fields(q: &Query) -> Vec<String> {
                 cols = by.iter().chain(aggregates).map(output_name).collect();
                 explicit = true;
             }
+            Command::Pattern(_) => {
+                cols = PATTERN_COLUMNS.iter().map(|c| (*c).to_string()).collect();
+                explicit = true;
+            }
+            Command::Diff(_) => {
+                cols = DIFF_COLUMNS.iter().map(|c| (*c).to_string()).collect();
+                explicit = true;
+            }
             Command::Parse {
                 pattern: ParsePattern::Glob { names, .. } | ParsePattern::Regex { names, .. },
                 ..
@@ -222,6 +253,11 @@ fn merge(q: &Query, unsupported: &[String]) -> Merge {
     if let Some(u) = unsupported.first() {
         return Merge::No {
             reason: format!("`{u}` is not supported by the local engine"),
+        };
+    }
+    if let Some(c) = q.commands.iter().find(|c| matches!(c, Command::Pattern(_) | Command::Diff(_))) {
+        return Merge::No {
+            reason: format!("`{}` clusters all events of the range at once", c.name()),
         };
     }
     let stats: Vec<usize> = q

@@ -85,8 +85,13 @@ pub enum Command {
         field: String,
         into: String,
     },
-    /// A command that parses but that the local engine cannot run (`pattern`, `diff`, `anomaly`,
-    /// `lookup`, `join`): its name and the source text of its argument tokens.
+    /// `pattern expr`: clusters the values of `expr` (usually `@message`) into patterns.
+    Pattern(Expr),
+    /// `diff [previousDay|previousWeek|previousMonth]`: the patterns of the query range
+    /// compared with an earlier period of equal length.
+    Diff(DiffPeriod),
+    /// A command that parses but that the local engine cannot run (`anomaly`, `lookup`,
+    /// `join`): its name and the source text of its argument tokens.
     Unsupported {
         name: String,
         args: Vec<String>,
@@ -109,10 +114,56 @@ impl Command {
             Command::Dedup(_) => "dedup",
             Command::Unmask(_) => "unmask",
             Command::Unnest { .. } => "unnest",
+            Command::Pattern(_) => "pattern",
+            Command::Diff(_) => "diff",
             Command::Unsupported { name, .. } => name,
         }
     }
 }
+
+/// The earlier period `diff` compares with (CWL_QuerySyntax-Diff): the range just before the
+/// query's (`diff`), or the same range one day, week or calendar month earlier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiffPeriod {
+    PreviousPeriod,
+    PreviousDay,
+    PreviousWeek,
+    PreviousMonth,
+}
+
+impl DiffPeriod {
+    /// The modifier as written after `diff` (`None` for the immediately preceding range).
+    #[must_use]
+    pub fn modifier(self) -> Option<&'static str> {
+        match self {
+            DiffPeriod::PreviousPeriod => None,
+            DiffPeriod::PreviousDay => Some("previousDay"),
+            DiffPeriod::PreviousWeek => Some("previousWeek"),
+            DiffPeriod::PreviousMonth => Some("previousMonth"),
+        }
+    }
+
+    /// Every modifier `diff` accepts, in canonical casing.
+    pub const MODIFIERS: [&'static str; 3] = ["previousDay", "previousWeek", "previousMonth"];
+}
+
+/// The columns `pattern` returns, in the order CWL_QuerySyntax-Pattern lists them.
+pub const PATTERN_COLUMNS: [&str; 4] = ["@pattern", "@ratio", "@sampleCount", "@severityLabel"];
+
+/// The columns `diff` returns. AWS documents that a comparison returns patterns but not its
+/// columns; these are the pattern columns of the query range plus the earlier period's count and
+/// ratio, the change in count, and `@changeType` (`new`, `gone`, `increased`, `decreased`,
+/// `unchanged`).
+pub const DIFF_COLUMNS: [&str; 8] = [
+    "@pattern",
+    "@ratio",
+    "@sampleCount",
+    "@severityLabel",
+    "@previousSampleCount",
+    "@previousRatio",
+    "@changeInSampleCount",
+    "@changeType",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UnaryOp {

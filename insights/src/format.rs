@@ -72,6 +72,11 @@ pub fn command_to_string(c: &Command) -> String {
         Command::Dedup(f) => format!("dedup {}", names(f)),
         Command::Unmask(f) => format!("unmask {}", field_name(f)),
         Command::Unnest { field, into } => format!("unnest {} into {}", field_name(field), field_name(into)),
+        Command::Pattern(e) => format!("pattern {}", expr_to_string(e)),
+        Command::Diff(p) => match p.modifier() {
+            None => "diff".into(),
+            Some(m) => format!("diff {m}"),
+        },
         Command::Unsupported { name, args } => {
             if args.is_empty() {
                 name.clone()

@@ -38,6 +38,8 @@ pub fn highlight(src: &str) -> Vec<Token> {
     let (toks, _) = lex(src);
     let mut out = Vec::with_capacity(toks.len());
     let mut at_command = true;
+    // `diff previousDay`: the period after `diff` is a keyword, not a field.
+    let mut after_diff = false;
     for (i, t) in toks.iter().enumerate() {
         // Only names look ahead (past comments), which keeps the whole pass linear.
         let next_is_paren = || {
@@ -69,6 +71,9 @@ pub fn highlight(src: &str) -> Vec<Token> {
                 }
             }
             Tok::Ident(name) if functions::is_keyword(name) => TokenKind::Keyword,
+            Tok::Ident(name) if after_diff && crate::ast::DiffPeriod::MODIFIERS.iter().any(|m| m.eq_ignore_ascii_case(name)) => {
+                TokenKind::Keyword
+            }
             Tok::Ident(_) | Tok::Backquoted(_) => TokenKind::Field,
             Tok::Str(_) => TokenKind::String,
             Tok::Number(_) => TokenKind::Number,
@@ -91,6 +96,7 @@ pub fn highlight(src: &str) -> Vec<Token> {
             | Tok::Match => TokenKind::Operator,
             Tok::Error => TokenKind::Error,
         };
+        after_diff = at_command && matches!(&t.tok, Tok::Ident(n) if n.eq_ignore_ascii_case("diff"));
         at_command = t.tok == Tok::Pipe;
         out.push(Token { kind, span: t.span });
     }

@@ -55,6 +55,13 @@
 //!   (`RunOptions::start`/`end` minus `d`), so a caller that pre-filters events by time must
 //!   hand over the shifted window; a month counts 30 days, a quarter 90, a year 365;
 //! - `md5`/`sha256` hash the value's text (UTF-8) and return lowercase hex.
+//! - `pattern` and `diff` (see `eval::pattern` for the algorithm and its bounds) return the
+//!   patterns most frequent first; dynamic tokens are typed `<Time-n>`, `<IP-n>`, `<ID-n>`,
+//!   `<Number-n>` or `<Token-n>`; `@ratio` has four decimals; `@severityLabel` is `Error`,
+//!   `Warning`, `Info`, `Debug` or `Unknown`; records where the clustered field is missing are not
+//!   counted; `diff` also returns `@previousSampleCount`, `@previousRatio`,
+//!   `@changeInSampleCount` and `@changeType`, and needs the run's start and end (the caller
+//!   supplies the earlier period's events too: `eval::diff_range`).
 //!
 //! ```
 //! let q = insights::parse("filter level = 'error' | stats count(*) by route").unwrap();

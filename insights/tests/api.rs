@@ -69,9 +69,9 @@ fn analyzer_facts() {
     assert_eq!(a.merge, Merge::Concatenate);
     assert!(!a.aggregates);
     assert_eq!(a.output_fields, vec!["a"]);
-    let a = analyze(&parse("filter a = {{v}} | pattern @message").expect("valid"));
+    let a = analyze(&parse("filter a = {{v}} | anomaly @message").expect("valid"));
     assert_eq!(a.parameters, vec!["v"]);
-    assert_eq!(a.unsupported_commands, vec!["pattern"]);
+    assert_eq!(a.unsupported_commands, vec!["anomaly"]);
     assert!(matches!(a.merge, Merge::No { .. }));
     let a = analyze(&parse("parse @message /(?<verb>\\w+)/ | filter verb = 'GET'").expect("valid"));
     assert_eq!(a.output_fields, vec!["@timestamp", "@message", "verb"]);

@@ -106,9 +106,9 @@ fn check_mode_and_errors() {
     a.query = "fields a".into();
     let (code, out, _) = run(a, "");
     assert_eq!((code, out.as_str()), (0, "ok: the query is valid\n"));
-    let (code, _, err) = run(args("pattern @message", OutputFormat::Table), "x\n");
+    let (code, _, err) = run(args("anomaly @message", OutputFormat::Table), "x\n");
     assert_eq!(code, 1);
-    assert!(err.contains("`pattern` is not supported by the local engine"), "{err}");
+    assert!(err.contains("`anomaly` is not supported by the local engine"), "{err}");
     let mut a = args("fields a", OutputFormat::Table);
     a.start = Some("yesterday".into());
     assert_eq!(run(a, "").0, 2);
@@ -117,4 +117,35 @@ fn check_mode_and_errors() {
     assert_eq!(run(a, "").0, 2);
     assert_eq!("JSON".parse::<OutputFormat>(), Ok(OutputFormat::Json));
     assert!("xml".parse::<OutputFormat>().is_err());
+}
+
+#[test]
+fn pattern_and_diff_from_the_command_line() {
+    let log = "2024-01-01T09:30:00Z [INFO] Request time: 12 ms\n\
+               2024-01-01T10:10:00Z [INFO] Request time: 327 ms\n\
+               2024-01-01T10:20:00Z [INFO] Request time: 5 ms\n\
+               2024-01-01T10:30:00Z [ERROR] disk full\n";
+    let (code, out, err) = run(args("pattern @message", OutputFormat::Csv), log);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "@pattern,@ratio,@sampleCount,@severityLabel\n<Time-1> [INFO] Request time: <Number-2> ms,0.75,3,Info\n<Time-1> [ERROR] disk full,0.25,1,Error\n"
+    );
+    // `diff` compares 10:00–11:00 with 09:00–10:00, both read from the same input.
+    let mut a = args(
+        "diff | display @pattern, @sampleCount, @previousSampleCount, @changeType",
+        OutputFormat::Csv,
+    );
+    a.start = Some("2024-01-01T10:00:00Z".into());
+    a.end = Some("2024-01-01T11:00:00Z".into());
+    let (code, out, err) = run(a, log);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "@pattern,@sampleCount,@previousSampleCount,@changeType\n<Time-1> [INFO] Request time: <Number-2> ms,2,1,increased\n<Time-1> [ERROR] disk full,1,0,new\n"
+    );
+    // Without a range there is no earlier period.
+    let (code, _, err) = run(args("diff", OutputFormat::Csv), log);
+    assert_eq!(code, 1);
+    assert!(err.contains("`diff` without a start and end time"), "{err}");
 }

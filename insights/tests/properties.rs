@@ -110,7 +110,8 @@ fn command() -> impl Strategy<Value = String> {
         field().prop_map(|f| format!("unmask {f}")),
         (field(), field()).prop_map(|(a, b)| format!("unnest {a} into {b}")),
         Just("pattern @message".to_string()),
-        Just("diff previous".to_string()),
+        Just("pattern tolower(msg)".to_string()),
+        prop_oneof![Just(""), Just(" previousDay"), Just(" PREVIOUSWEEK"), Just(" previousMonth")].prop_map(|m| format!("diff{m}")),
     ]
 }
 

@@ -1,5 +1,6 @@
 //! Fuzzes the evaluator: any query that parses must run over a few events (JSON, nested,
 //! arrays, plain text) without panicking; unsupported commands and bad regexes are errors.
+//! Queries with `diff` also run with a time range, so its earlier period is exercised.
 #![no_main]
 
 use insights::eval::{run, LogEvent, RunOptions};
@@ -29,5 +30,14 @@ fuzz_target!(|data: &[u8]| {
         now_ms: 0,
         ..RunOptions::default()
     };
+    // `diff` needs a range: run it over the first two minutes (the earlier period is before).
+    if insights::eval::diff_range(&q, 0, 1).is_some() {
+        let ranged = RunOptions {
+            start: Some(1_704_103_200_000),
+            end: Some(1_704_103_320_000),
+            ..opts.clone()
+        };
+        let _ = run(&q, events.clone(), &ranged);
+    }
     let _ = run(&q, events, &opts);
 });

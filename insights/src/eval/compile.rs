@@ -9,10 +9,10 @@ use super::discover;
 use super::engine::{EvalError, MAX_ROWS};
 use super::flatten::PathSet;
 use super::funcs::Func;
-use super::plan::{AggSpec, CExpr, EventField, Like, Op, Plan, SinkSpec, SortSpec, Stage, StatsSpec};
+use super::plan::{AggSpec, CExpr, EventField, Like, Op, PatternSpec, Plan, SinkSpec, SortSpec, Stage, StatsSpec};
 use super::value::Value;
 use crate::analyze::output_fields;
-use crate::ast::{BinaryOp, Command, Expr, Order, ParsePattern, Projection, Query, UnaryOp};
+use crate::ast::{BinaryOp, Command, DiffPeriod, Expr, Order, ParsePattern, Projection, Query, UnaryOp, DIFF_COLUMNS, PATTERN_COLUMNS};
 use crate::lexer::TimeUnit;
 use crate::parser::output_name;
 use crate::parser::MAX_LIMIT;
@@ -219,7 +219,13 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
     let blocking = q.commands.iter().position(|c| {
         matches!(
             c,
-            Command::Stats { .. } | Command::Sort(_) | Command::Limit(_) | Command::LimitAny(_) | Command::Dedup(_)
+            Command::Stats { .. }
+                | Command::Sort(_)
+                | Command::Limit(_)
+                | Command::LimitAny(_)
+                | Command::Dedup(_)
+                | Command::Pattern(_)
+                | Command::Diff(_)
         )
     });
     let split = blocking.unwrap_or(q.commands.len());
@@ -265,6 +271,14 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
             let slots = names.iter().map(|n| c.seg().read(n)).collect();
             (SinkSpec::Dedup { slots, ts_slot: ts0 }, i + 1)
         }
+        Some((i, Command::Pattern(e))) => match q.commands.get(i + 1) {
+            Some(Command::Diff(period)) => (SinkSpec::Pattern(compile_pattern(&mut c, e, Some(*period))?), i + 2),
+            _ => (SinkSpec::Pattern(compile_pattern(&mut c, e, None)?), i + 1),
+        },
+        Some((i, Command::Diff(period))) => (
+            SinkSpec::Pattern(compile_pattern(&mut c, &Expr::Field("@message".into()), Some(*period))?),
+            i + 1,
+        ),
         Some((i, cmd)) => {
             let Some(Stage::Stats(spec)) = compile_command(&mut c, cmd)?.pop() else {
                 return Err(EvalError::Unsupported("internal: stats".into()));
@@ -461,8 +475,27 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
             out.push(Stage::Op(Op::Unnest { src, into }));
         }
         Command::Unsupported { name, .. } => return Err(EvalError::Unsupported(name.clone())),
+        // Over rows a `sort`, `limit`, `dedup` or `stats` produced: plain clustering.
+        Command::Pattern(e) => out.push(Stage::Pattern(compile_pattern(c, e, None)?)),
+        // The earlier period's events are gone once a blocking command ran.
+        Command::Diff(_) => return Err(EvalError::Unsupported("`diff` after `sort`, `limit`, `dedup` or `stats`".into())),
     }
     Ok(out)
+}
+
+fn compile_pattern(c: &mut Compiler, text: &Expr, diff: Option<DiffPeriod>) -> Result<PatternSpec, EvalError> {
+    let text = c.expr(text, &mut None)?;
+    let mut next = Schema::default();
+    let columns: &[&str] = if diff.is_some() { &DIFF_COLUMNS } else { &PATTERN_COLUMNS };
+    for n in columns {
+        next.define(n);
+    }
+    c.schemas.push(next);
+    Ok(PatternSpec {
+        text,
+        diff,
+        out_segment: c.schemas.len() - 1,
+    })
 }
 
 fn compile_stats(

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod event;
 pub mod flatten;
 pub mod funcs;
+pub mod pattern;
 mod plan;
 pub mod pool;
 mod run;
@@ -17,5 +18,6 @@ pub mod value;
 
 pub use engine::{compile, run, run_chunks, EvalError, Plan, QueryResult, QueryStats, RunOptions, MAX_ROWS};
 pub use event::{EventRef, LogEvent};
+pub use pattern::diff_range;
 pub use pool::{Permit, Pool, QueryFuture};
 pub use value::Value;

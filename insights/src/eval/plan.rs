@@ -234,6 +234,15 @@ pub(super) struct SortSpec {
     pub(super) keys: Vec<(CExpr, bool)>,
 }
 
+/// `pattern expr` (and `diff`): the text to cluster and, for `diff`, the earlier period.
+#[derive(Debug, Clone)]
+pub(super) struct PatternSpec {
+    pub(super) text: CExpr,
+    pub(super) diff: Option<crate::ast::DiffPeriod>,
+    /// The segment (schema) the pattern rows belong to.
+    pub(super) out_segment: usize,
+}
+
 #[derive(Debug, Clone)]
 pub(super) enum Stage {
     Op(Op),
@@ -241,6 +250,7 @@ pub(super) enum Stage {
     Sort(SortSpec),
     Limit(usize),
     Dedup(Vec<usize>),
+    Pattern(PatternSpec),
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +258,7 @@ pub(super) enum SinkSpec {
     Stats(StatsSpec),
     TopK { sort: SortSpec, k: usize },
     Dedup { slots: Vec<usize>, ts_slot: usize },
+    Pattern(PatternSpec),
 }
 
 /// A compiled query.

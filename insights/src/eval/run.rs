@@ -10,7 +10,8 @@ use super::discover;
 use super::engine::{EvalError, QueryResult, QueryStats, RunOptions};
 use super::event::{EventRef, LogEvent};
 use super::flatten::{extract, FxMap};
-use super::plan::{list_elements, EventField, Op, Plan, Row, SinkSpec, Stage};
+use super::pattern::{earlier_range, to_rows, Patterns};
+use super::plan::{list_elements, EventField, Op, PatternSpec, Plan, Row, SinkSpec, Stage};
 use super::sink::{cmp_keys, encode_key, SinkState, StatsState, TopK};
 use super::value::Value;
 use crate::ast::Query;
@@ -23,6 +24,10 @@ struct Worker<'p> {
     now: i64,
     start: Option<i64>,
     end: Option<i64>,
+    /// `[start, end)` of the earlier period of a `diff`.
+    baseline: Option<(i64, i64)>,
+    /// True while the current event belongs to that earlier period.
+    previous: bool,
     sink: SinkState,
     stats: QueryStats,
 }
@@ -33,6 +38,12 @@ impl<'p> Worker<'p> {
             SinkSpec::Stats(_) => SinkState::Stats(StatsState::new()),
             SinkSpec::TopK { k, .. } => SinkState::TopK(TopK { k: *k, heap: Vec::new() }),
             SinkSpec::Dedup { .. } => SinkState::Dedup(FxMap::default(), Vec::new()),
+            SinkSpec::Pattern(_) => SinkState::Pattern(Patterns::new()),
+        };
+        // `diff`: events of the earlier period are read too, and counted apart.
+        let baseline = match (&plan.sink, opts.start, opts.end) {
+            (SinkSpec::Pattern(PatternSpec { diff: Some(p), .. }), Some(s), Some(e)) => Some(earlier_range(*p, s, e)),
+            _ => None,
         };
         Worker {
             plan,
@@ -40,15 +51,29 @@ impl<'p> Worker<'p> {
             now: opts.now_ms,
             start: opts.start.map(|s| s.saturating_sub(plan.time_shift_ms)),
             end: opts.end.map(|e| e.saturating_sub(plan.time_shift_ms)),
+            baseline,
+            previous: false,
             sink,
             stats: QueryStats::default(),
         }
     }
 
     fn event(&mut self, ev: EventRef<'_>, seq: u64) {
+        if let Some((s, e)) = self.baseline {
+            // An event in both periods (`diff previousDay` over more than a day) counts in each.
+            if ev.timestamp >= s && ev.timestamp < e {
+                self.previous = true;
+                self.event_in_range(ev, seq);
+                self.previous = false;
+            }
+        }
         if self.start.is_some_and(|s| ev.timestamp < s) || self.end.is_some_and(|e| ev.timestamp >= e) {
             return;
         }
+        self.event_in_range(ev, seq);
+    }
+
+    fn event_in_range(&mut self, ev: EventRef<'_>, seq: u64) {
         self.stats.records_scanned += 1;
         self.stats.bytes_scanned += ev.message.len() as u64;
         let plan = self.plan;
@@ -136,6 +161,11 @@ impl<'p> Worker<'p> {
                     }
                 }
             }
+            (SinkState::Pattern(p), SinkSpec::Pattern(spec)) => {
+                if let Some(text) = spec.text.eval(&rec, now).as_text() {
+                    p.add(&text, seq, self.previous);
+                }
+            }
             _ => {}
         }
     }
@@ -167,6 +197,7 @@ impl<'p> Worker<'p> {
                     }
                 }
             }
+            (SinkState::Pattern(a), SinkState::Pattern(b), _) => a.merge(b),
             _ => {}
         }
     }
@@ -181,6 +212,7 @@ impl<'p> Worker<'p> {
                 v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
                 v.into_iter().map(|(_, _, r)| r).collect()
             }
+            (SinkState::Pattern(p), SinkSpec::Pattern(spec)) => to_rows(p.finish(), spec.diff.is_some(), plan.seg_lens[spec.out_segment]),
             _ => Vec::new(),
         };
         (rows, self.stats)
@@ -231,6 +263,15 @@ fn run_rest(plan: &Plan, mut rows: Vec<Row>, now: i64) -> Vec<Row> {
                     }
                     seen.insert(buf)
                 });
+            }
+            Stage::Pattern(spec) => {
+                let mut p = Patterns::new();
+                for (i, r) in rows.iter().enumerate() {
+                    if let Some(text) = spec.text.eval(r, now).as_text() {
+                        p.add(&text, i as u64, false);
+                    }
+                }
+                rows = to_rows(p.finish(), false, plan.seg_lens[spec.out_segment]);
             }
             Stage::Stats(spec) => {
                 let mut st = StatsState::new();
@@ -287,6 +328,10 @@ where
     D: Fn(&C, &mut dyn FnMut(EventRef<'_>)) + Sync,
 {
     let plan = compile(q)?;
+    if matches!(&plan.sink, SinkSpec::Pattern(PatternSpec { diff: Some(_), .. })) && (opts.start.is_none() || opts.end.is_none()) {
+        // The earlier period is defined by the query's range.
+        return Err(EvalError::Unsupported("`diff` without a start and end time".into()));
+    }
     let threads = opts.threads.max(1);
     let mut workers: Vec<Worker<'_>> = Vec::new();
     if threads == 1 {

@@ -229,4 +229,5 @@ pub(super) enum SinkState {
     Stats(StatsState),
     TopK(TopK),
     Dedup(FxMap<Box<[u8]>, (i64, u64, Row)>, Vec<u8>),
+    Pattern(super::pattern::Patterns),
 }

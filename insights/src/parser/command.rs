@@ -141,6 +141,8 @@ impl Parser<'_> {
                 Command::Dedup(fields)
             }
             "unmask" => Command::Unmask(self.field_name()?),
+            "pattern" => self.pattern_cmd(span)?,
+            "diff" => self.diff_cmd(span)?,
             "unnest" => {
                 let field = self.field_name()?;
                 if !self.eat_word("into") {
@@ -335,6 +337,7 @@ impl Parser<'_> {
         let mut names: Vec<String> = by.iter().map(output_name).collect();
         names.extend(aggregates.iter().map(output_name));
         self.available = Some(names);
+        self.available_from = "stats";
         Ok(Command::Stats { aggregates, by, offset })
     }
 
@@ -347,10 +350,11 @@ impl Parser<'_> {
             if let Some(av) = &self.available {
                 for f in expr.fields() {
                     if !av.contains(&f) {
-                        return Err(
-                            Diagnostic::new(format!("cannot sort by `{f}`: the preceding `stats` removed it"), span)
-                                .with_help(format!("after `stats`, the fields are: {}", av.join(", "))),
-                        );
+                        return Err(Diagnostic::new(
+                            format!("cannot sort by `{f}`: the preceding `{}` removed it", self.available_from),
+                            span,
+                        )
+                        .with_help(format!("after `{}`, the fields are: {}", self.available_from, av.join(", "))));
                     }
                 }
             }

@@ -11,6 +11,7 @@
 //! `+ -` < `* / %` < `^` < unary `-` < primaries and calls). This module holds the state, the
 //! token helpers both use and the top-level loop that recovers at `|`.
 
+mod cluster;
 mod command;
 mod expr;
 
@@ -59,6 +60,8 @@ pub fn parse_with_diagnostics(src: &str) -> (Query, Vec<Diagnostic>) {
         eof,
         depth: 0,
         available: None,
+        available_from: "stats",
+        clustered: None,
         proj_spans: Vec::new(),
         operators: 0,
         order: Ordering::default(),
@@ -101,6 +104,11 @@ struct Parser<'a> {
     depth: usize,
     /// Field names that exist after the latest `stats` (None before any `stats`).
     available: Option<Vec<String>>,
+    /// The command that set `available` (`stats`, `pattern` or `diff`), for messages.
+    available_from: &'static str,
+    /// The clustering command (`pattern` or `diff`) seen so far, if any, and the token position
+    /// where it ended.
+    clustered: Option<(&'static str, usize)>,
     /// Spans of the projections parsed by the latest `projections` call.
     proj_spans: Vec<Span>,
     /// Operators in the current top-level expression.
