@@ -1,4 +1,5 @@
-//! `watchpost <subcommand>`: serve (the default), migrate, create-user, create-token, insights.
+//! `watchpost <subcommand>`: serve (the default), migrate, create-user, create-token, insights,
+//! bench.
 
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
@@ -11,6 +12,9 @@ use app::backend::identity::{tokens, users, PasswordHasher};
 use app::domain::{DisplayName, Email, NewPassword, Role, TokenName};
 
 use crate::config::Config;
+// `server/src/bench.rs` (declared here rather than in `lib.rs`).
+#[path = "bench.rs"]
+pub mod bench;
 use crate::routes::RouterParts;
 use crate::startup::{self, anyhow_free::Result};
 
@@ -75,6 +79,13 @@ pub enum Command {
         role: Option<String>,
         #[arg(long)]
         expires_in_days: Option<i64>,
+    },
+    /// Benchmarks of the proxy (issue 8) against the real server started in-process on a free
+    /// loopback port, over a fresh database `watchpost_bench_<random>` created on the server of
+    /// DATABASE_URL (dropped at the end), with the built-in demo connection (quotas on).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
 }
 
@@ -235,6 +246,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<()> {
         Command::Insights { .. } => Err("`insights` runs without the server set-up".into()),
         Command::Serve => serve(config).await,
         Command::Connections { command } => connections_command(command, &config).await,
+        Command::Bench { command } => bench::run(command, config).await,
         Command::Migrate => {
             let db = startup::connect(&config.database).await?;
             MIGRATOR.run(&db).await?;

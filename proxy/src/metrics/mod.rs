@@ -5,8 +5,9 @@
 //! A request's path:
 //! 1. each widget is validated and [split](units::split) into units (ranges aligned to periods);
 //! 2. each unit is looked up in the cache, keyed by (connection, unit): fresh → used; expired but
-//!    younger than twice its TTL → used and refreshed in the background (stale-while-
-//!    revalidate); older or missing → fetched, waiting at most `wait_timeout`;
+//!    younger than twice its TTL → refreshed, waiting at most `revalidate_wait` before the old
+//!    data is served while the refresh completes (stale-while-revalidate); older or missing →
+//!    fetched, waiting at most `wait_timeout`;
 //! 3. units to fetch join the in-flight fetch of an identical unit (single-flight) or are queued;
 //!    the first queuer becomes the connection's *leader* for `batch_window`, then drains the
 //!    queue, [packs](pack::pack) it and runs each call on its own task (so a viewer who leaves
@@ -61,6 +62,9 @@ pub struct MetricsConfig {
     pub batch_window: Duration,
     /// How long a request waits for missing data before answering without it.
     pub wait_timeout: Duration,
+    /// How long a request waits for the refresh of data that just expired before it is
+    /// answered with the old data (which the refresh then replaces for the next viewer).
+    pub revalidate_wait: Duration,
     /// Attempts of a throttled call, and its backoff (full jitter, doubling from `backoff_base`).
     pub max_attempts: u32,
     pub backoff_base: Duration,
@@ -84,6 +88,7 @@ impl Default for MetricsConfig {
             old_ttl: Duration::from_secs(86_400),
             batch_window: Duration::from_millis(5),
             wait_timeout: Duration::from_secs(20),
+            revalidate_wait: Duration::from_secs(2),
             max_attempts: 5,
             backoff_base: Duration::from_millis(200),
             backoff_cap: Duration::from_secs(5),
@@ -533,20 +538,23 @@ impl MetricsProxy {
             });
         }
 
-        // 3. Fetch (single-flight + batching) and wait; refreshes are not waited for.
-        for u in refresh {
-            drop(self.submit(&state, u, &principal, request.dashboard.as_deref()));
-        }
-        let waits: Vec<(Arc<Unit>, oneshot::Receiver<Arc<Entry>>)> = fetch
+        // 3. Fetch (single-flight + batching) and wait. A refresh of an entry that just expired
+        // is waited for only briefly: when the upstream is slow the old entry is served and the
+        // refresh lands for the next viewer (stale-while-revalidate), so an answer is never
+        // held up by a slow upstream while data exists.
+        let now_i = tokio::time::Instant::now();
+        let (deadline, revalidate_deadline) = (now_i + c.wait_timeout, now_i + c.revalidate_wait);
+        let waits: Vec<(Arc<Unit>, oneshot::Receiver<Arc<Entry>>, tokio::time::Instant)> = fetch
             .into_iter()
-            .map(|u| {
+            .map(|u| (u, deadline))
+            .chain(refresh.into_iter().map(|u| (u, revalidate_deadline)))
+            .map(|(u, until)| {
                 let rx = self.submit(&state, u.clone(), &principal, request.dashboard.as_deref());
-                (u, rx)
+                (u, rx, until)
             })
             .collect();
-        let deadline = tokio::time::Instant::now() + c.wait_timeout;
-        for (u, rx) in waits {
-            match tokio::time::timeout_at(deadline, rx).await {
+        for (u, rx, until) in waits {
+            match tokio::time::timeout_at(until, rx).await {
                 Ok(Ok(entry)) => {
                     have.insert(u.key, entry);
                 }

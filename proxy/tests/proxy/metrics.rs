@@ -523,3 +523,36 @@ proptest! {
         prop_assert_eq!(seen, units.len());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_just_past_the_ttl_gets_the_refresh_not_the_old_data() {
+    let w = world(false);
+    let config = MetricsConfig {
+        min_ttl: Duration::from_millis(300),
+        max_ttl: Duration::from_millis(300),
+        ..MetricsConfig::default()
+    };
+    let p = MetricsProxy::new(config, Limits::default(), Usage::default());
+    let now = OffsetDateTime::now_utc();
+    let end = now.unix_timestamp();
+    let req = MetricsRequest {
+        widgets: vec![widget(
+            "cpu",
+            vec![metric("m1", "CPUUtilization", "api", "Average", 60)],
+            end - 3600,
+            end,
+        )],
+        dashboard: None,
+    };
+    let first = body(&p.widgets(&viewer("a"), "demo", w.clone(), &req, now).await.json);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    // Expired but within twice the TTL: refreshed, and the refresh (quick here) is what is served.
+    let second = body(&p.widgets(&viewer("a"), "demo", w.clone(), &req, now).await.json);
+    assert_eq!(gmd_calls(&w), 2);
+    assert!(
+        second[0].fetched_at > first[0].fetched_at,
+        "{:?} then {:?}",
+        first[0].fetched_at,
+        second[0].fetched_at
+    );
+}
