@@ -297,6 +297,8 @@ struct Inner {
     cache: quick_cache::sync::Cache<(Arc<str>, UnitKey), Arc<Entry>, EntryWeight>,
     prepared: quick_cache::sync::Cache<[u8; 32], Arc<Prepared>, PreparedWeight>,
     conns: Mutex<HashMap<String, Arc<ConnState>>>,
+    /// (connection, lineage) → the key of its newest fetched unit.
+    lineage: Mutex<HashMap<(Arc<str>, UnitKey), UnitKey>>,
     principals: Mutex<HashMap<String, Bucket>>,
     versions: AtomicU64,
     limits: Limits,
@@ -334,6 +336,7 @@ impl MetricsProxy {
                 prepared: quick_cache::sync::Cache::with_weighter(items, config.cache_bytes, PreparedWeight),
                 config,
                 conns: Mutex::new(HashMap::new()),
+                lineage: Mutex::new(HashMap::new()),
                 principals: Mutex::new(HashMap::new()),
                 versions: AtomicU64::new(1),
                 limits,
@@ -507,10 +510,25 @@ impl MetricsProxy {
         } else {
             None
         };
+        // What stands in for a unit not cached yet: its lineage's newest data (the same view a
+        // period ago), marked stale, if this range cannot be had in time.
+        let fallbacks: HashMap<UnitKey, Arc<Entry>> = fetch
+            .iter()
+            .filter(|u| !have.contains_key(&u.key))
+            .filter_map(|u| self.fallback(&state.name, u).map(|e| (u.key, e)))
+            .collect();
+        let stand_in = |u: &Unit, error: SourceError| {
+            fallbacks
+                .get(&u.key)
+                .map(|old| Arc::new(self.stale_from(old, error, Duration::ZERO, false)))
+        };
         if let Some((code, message)) = refusal {
             // Over this person's share: what is cached is served, nothing new is asked.
             refresh.clear();
             for u in fetch.drain(..) {
+                if let Some(e) = stand_in(&u, SourceError::new(ErrorKind::Throttled, code, message)) {
+                    have.entry(u.key).or_insert(e);
+                }
                 have.entry(u.key).or_insert_with(|| {
                     Arc::new(Entry {
                         version: 0,
@@ -546,7 +564,14 @@ impl MetricsProxy {
         let (deadline, revalidate_deadline) = (now_i + c.wait_timeout, now_i + c.revalidate_wait);
         let waits: Vec<(Arc<Unit>, oneshot::Receiver<Arc<Entry>>, tokio::time::Instant)> = fetch
             .into_iter()
-            .map(|u| (u, deadline))
+            .map(|u| {
+                let until = if fallbacks.contains_key(&u.key) {
+                    revalidate_deadline
+                } else {
+                    deadline
+                };
+                (u, until)
+            })
             .chain(refresh.into_iter().map(|u| (u, revalidate_deadline)))
             .map(|(u, until)| {
                 let rx = self.submit(&state, u.clone(), &principal, request.dashboard.as_deref());
@@ -559,6 +584,16 @@ impl MetricsProxy {
                     have.insert(u.key, entry);
                 }
                 _ => {
+                    let timeout = || {
+                        SourceError::new(
+                            ErrorKind::Unavailable,
+                            "Timeout",
+                            "CloudWatch did not answer in time; this series will appear on the next refresh.",
+                        )
+                    };
+                    if let Some(e) = stand_in(&u, timeout()) {
+                        have.entry(u.key).or_insert(e);
+                    }
                     have.entry(u.key).or_insert_with(|| {
                         Arc::new(Entry {
                             version: 0,
@@ -789,19 +824,14 @@ impl MetricsProxy {
             }
             Err(e) => {
                 for unit in &call.units {
-                    let old = self.inner.cache.get(&(state.name.clone(), unit.key));
-                    let entry = Arc::new(match old.filter(|o| o.fetched_at.is_some()) {
-                        Some(o) => Entry {
-                            version: self.inner.versions.fetch_add(1, Ordering::Relaxed),
-                            results: o.results.clone(),
-                            label_is_id: o.label_is_id.clone(),
-                            messages: o.messages.clone(),
-                            fetched_at: o.fetched_at,
-                            made: Instant::now(),
-                            ttl: self.inner.config.min_ttl,
-                            error: Some(e.clone()),
-                            bytes: o.bytes,
-                        },
+                    let old = self
+                        .inner
+                        .cache
+                        .get(&(state.name.clone(), unit.key))
+                        .filter(|o| o.fetched_at.is_some())
+                        .or_else(|| self.fallback(&state.name, unit));
+                    let entry = Arc::new(match old {
+                        Some(o) => self.stale_from(&o, e.clone(), self.inner.config.min_ttl, true),
                         None => Entry {
                             version: self.inner.versions.fetch_add(1, Ordering::Relaxed),
                             results: Vec::new(),
@@ -821,7 +851,42 @@ impl MetricsProxy {
         }
     }
 
+    /// The newest data of `unit`'s lineage (the same view over an earlier range of the same
+    /// length), to stand in, marked stale, when `unit` itself cannot be had.
+    fn fallback(&self, name: &Arc<str>, unit: &Unit) -> Option<Arc<Entry>> {
+        let key = *lock(&self.inner.lineage).get(&(name.clone(), unit.lineage))?;
+        self.inner.cache.get(&(name.clone(), key)).filter(|e| e.fetched_at.is_some())
+    }
+
+    /// `fallback` as the entry of a failed fetch: its data, with the error.
+    fn stale_from(&self, old: &Entry, error: SourceError, ttl: Duration, versioned: bool) -> Entry {
+        Entry {
+            // A stand-in keeps the version of the data it shows, so the prepared answers built from
+            // it change when that data does.
+            version: if versioned {
+                self.inner.versions.fetch_add(1, Ordering::Relaxed)
+            } else {
+                old.version
+            },
+            results: old.results.clone(),
+            label_is_id: old.label_is_id.clone(),
+            messages: old.messages.clone(),
+            fetched_at: old.fetched_at,
+            made: Instant::now(),
+            ttl,
+            error: Some(error),
+            bytes: old.bytes,
+        }
+    }
+
     fn settle(&self, state: &ConnState, unit: &Unit, entry: Arc<Entry>) {
+        if entry.error.is_none() {
+            let mut lineage = lock(&self.inner.lineage);
+            if lineage.len() > 200_000 {
+                lineage.clear();
+            }
+            lineage.insert((state.name.clone(), unit.lineage), unit.key);
+        }
         self.inner.cache.insert((state.name.clone(), unit.key), entry.clone());
         let waiters = lock(&state.inflight).remove(&unit.key).unwrap_or_default();
         for w in waiters {

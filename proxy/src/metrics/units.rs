@@ -28,6 +28,10 @@ pub type UnitKey = [u8; 32];
 pub struct Unit {
     #[serde(skip)]
     pub key: UnitKey,
+    /// The same unit over any range of the same length (a relative view as time moves on): its
+    /// newest data stands in, marked stale, when this range cannot be fetched.
+    #[serde(skip)]
+    pub lineage: UnitKey,
     /// The unit's queries with canonical ids (`q0`…); only `root` returns data.
     pub queries: Vec<MetricDataQuery>,
     /// The canonical id of the returned query.
@@ -332,6 +336,7 @@ fn unit_for(
     }
     let mut unit = Unit {
         key: [0; 32],
+        lineage: [0; 32],
         queries: out,
         root: canon[queries[root].id.as_str()].clone(),
         start: a_start,
@@ -342,7 +347,16 @@ fn unit_for(
         note,
     };
     unit.key = key_of(&unit);
+    unit.lineage = lineage_of(&unit);
     Ok(unit)
+}
+
+fn lineage_of(unit: &Unit) -> UnitKey {
+    let mut h = Sha256::new();
+    h.update(
+        serde_json::to_vec(&(&unit.queries, &unit.root, unit.period, &unit.label_timezone, unit.end - unit.start)).unwrap_or_default(),
+    );
+    h.finalize().into()
 }
 
 fn key_of(unit: &Unit) -> UnitKey {

@@ -556,3 +556,48 @@ async fn a_viewer_just_past_the_ttl_gets_the_refresh_not_the_old_data() {
         second[0].fetched_at
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_a_relative_view_moves_on_and_upstream_fails_the_previous_range_stands_in() {
+    let src = Arc::new(Outage {
+        world: world(false),
+        down: AtomicBool::new(false),
+    });
+    let config = MetricsConfig {
+        max_attempts: 1,
+        ..MetricsConfig::default()
+    };
+    let p = MetricsProxy::new(config, Limits::default(), Usage::default());
+    let now = OffsetDateTime::now_utc();
+    let end = now.unix_timestamp() / 60 * 60;
+    let ask = |end: i64| MetricsRequest {
+        widgets: vec![widget(
+            "cpu",
+            vec![metric("m1", "CPUUtilization", "api", "Average", 60)],
+            end - 3600,
+            end,
+        )],
+        dashboard: None,
+    };
+    let before = body(&p.widgets(&viewer("a"), "demo", src.clone(), &ask(end), now).await.json);
+    assert!(!before[0].results[0].values.is_empty());
+    src.down.store(true, Ordering::SeqCst);
+    // A minute later the last hour is a new range: not cached, and upstream is down.
+    let later = body(&p.widgets(&viewer("a"), "demo", src.clone(), &ask(end + 60), now).await.json);
+    assert!(later[0].errors.is_empty(), "{:?}", later[0].errors);
+    assert!(later[0].stale);
+    assert_eq!(later[0].results[0].values, before[0].results[0].values);
+    assert_eq!(later[0].fetched_at, before[0].fetched_at);
+    // A different view (another metric) has no stand-in: its error shows, for it alone.
+    let other = MetricsRequest {
+        widgets: vec![widget(
+            "mem",
+            vec![metric("m1", "MemoryUtilization", "api", "Average", 60)],
+            end - 3540,
+            end + 60,
+        )],
+        dashboard: None,
+    };
+    let other = body(&p.widgets(&viewer("a"), "demo", src.clone(), &other, now).await.json);
+    assert_eq!(other[0].errors.len(), 1);
+}
