@@ -164,6 +164,12 @@ impl DemoSource {
         self.queries.runs()
     }
 
+    /// Checks a `StartQuery` input as `StartQuery` would (groups, range, language, syntax)
+    /// without starting it: a scheduler that queues the query answers its caller at once.
+    pub fn validate_query(&self, input: &StartQueryInput) -> Result<()> {
+        query::validate(input, &self.logs).map(|_| ())
+    }
+
     /// Replaces the drill list (the app loads drills from Postgres and pushes them here).
     pub fn set_drills(&self, drills: Vec<Drill>) {
         if let Ok(mut d) = self.drills.write() {

@@ -60,7 +60,13 @@ impl TestApp {
                 ..Default::default()
             },
             secret_key: Some(TEST_SECRET_KEY.to_string().into()),
-            proxy: Default::default(),
+            proxy: {
+                // Open ranges stay fresh for a minute, so tests that count upstream calls are not
+                // timed against a loaded machine.
+                let mut p = app::backend::sources::ProxySettings::default();
+                p.metrics.min_ttl = std::time::Duration::from_secs(60);
+                p
+            },
         };
         let telemetry = startup::telemetry(&db, &sources).await.expect("telemetry");
         let app = startup::router(startup::state(options, db.clone(), settings, telemetry), parts);

@@ -214,8 +214,20 @@ impl Telemetry {
         dashboard: Option<String>,
     ) -> AppResult<RunView> {
         let (cx, _) = Self::context(caller, Role::Viewer, dashboard)?;
-        self.source(id).await?;
+        self.validate_query(id, &input).await?;
         Ok(self.scheduler()?.submit(&cx, id.as_str(), input).await?)
+    }
+
+    /// A query the demo world would refuse at `StartQuery` is refused now, with its code and
+    /// message, not after waiting in the queue. (CloudWatch itself can only be asked by running
+    /// the query: an AWS connection's malformed query fails as its run's error, in CloudWatch's
+    /// words.)
+    async fn validate_query(&self, id: &ConnectionId, input: &StartQueryInput) -> AppResult<()> {
+        let (_, world) = self.source(id).await?;
+        if let Some(world) = world {
+            world.validate_query(input)?;
+        }
+        Ok(())
     }
 
     /// A run by id, for anyone who may read its connection (runs are shared by link); waits up to
@@ -646,6 +658,7 @@ impl Conn {
 
     /// `StartQuery` through the connection's scheduler: the query id is the caller's run id.
     pub async fn start_query(&self, input: StartQueryInput) -> AppResult<StartQueryOutput> {
+        self.telemetry.validate_query(&self.id, &input).await?;
         let run = self.telemetry.scheduler()?.submit(&self.rcx, self.id.as_str(), input).await?;
         Ok(StartQueryOutput {
             query_id: run.run_id.to_string(),
