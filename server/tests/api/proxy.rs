@@ -9,13 +9,17 @@ use sqlx::PgPool;
 
 use crate::helpers::{TestApp, VIEWER};
 
-/// The war-room dashboard's metric widgets as one request, ranges relative to now.
+/// The war-room dashboard's metric widgets as one request: the last three hours as of the
+/// moment the test began (every viewer of one refresh asks the same range, whichever minute
+/// their request lands in).
 fn war_room() -> Value {
+    static NOW_MS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    let end = *NOW_MS.get_or_init(|| (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64);
     let widgets: Vec<Value> = demo::dashboards::war_room()
         .metric_widgets
         .into_iter()
         .enumerate()
-        .map(|(i, (_, queries))| json!({"id": format!("w{i}"), "queries": queries, "start": "-PT3H"}))
+        .map(|(i, (_, queries))| json!({"id": format!("w{i}"), "queries": queries, "start": end - 3 * 3_600_000, "end": end}))
         .collect();
     json!({"widgets": widgets, "dashboard": "war-room"})
 }
