@@ -16,7 +16,7 @@ test("admin tests the demo connection and runs a drill", async ({ page }) => {
 
   await rows.getByRole("button", { name: "Test connection" }).first().click();
   const results = page.getByTestId("test-results");
-  await expect(results).toContainText("logs:StartQuery");
+  await expect(results).toContainText("logs:StartQuery", { timeout: 30_000 });
   await expect(results).toContainText("cloudwatch:GetMetricData");
   await expect(results.getByText("ok")).toHaveCount(await results.locator("tbody tr").count());
 

@@ -35,8 +35,8 @@ test("an admin reads usage and changes the filters with the keyboard", async ({ 
   // Both filters are labelled and reachable with Tab; Enter on the button applies them. (The
   // shell's header has a connection picker of its own: these are the page's, in <main>.)
   const main = page.getByRole("main");
-  const connection = main.getByLabel("Connection", { exact: true });
-  const range = main.getByLabel("Range");
+  const connection = main.getByTestId("usage-connection");
+  const range = main.getByTestId("usage-days-filter");
   await expect(connection).toHaveValue("");
   await expect(range).toHaveValue("7");
   await connection.focus();
@@ -54,8 +54,8 @@ test("an admin reads usage and changes the filters with the keyboard", async ({ 
 
   // The URL is the view: opened afresh, it shows the same filter.
   await page.goto("/admin/usage?days=30&connection=demo");
-  await expect(main.getByLabel("Range")).toHaveValue("30");
-  await expect(main.getByLabel("Connection", { exact: true })).toHaveValue("demo");
+  await expect(main.getByTestId("usage-days-filter")).toHaveValue("30");
+  await expect(main.getByTestId("usage-connection")).toHaveValue("demo");
   await expectUsageOrEmptyState(page);
 });
 
