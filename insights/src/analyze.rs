@@ -4,7 +4,7 @@
 //! into slices (to pass the 10,000-row cap, or to refresh incrementally) and merge the slices'
 //! results, and to know which log groups `SOURCE` names. The evaluator uses it for output columns.
 
-use crate::ast::{Command, Expr, ParsePattern, Query, DIFF_COLUMNS, PATTERN_COLUMNS};
+use crate::ast::{Command, Expr, Query, DIFF_COLUMNS, PATTERN_COLUMNS};
 use crate::parser::output_name;
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +64,14 @@ fn push(v: &mut Vec<String>, s: &str) {
     }
 }
 
+/// `n` was defined by the query: itself, or `m.key` inside a structure `m` the query made
+/// (`jsonParse`, `parse ... logfmt as m`).
+fn is_defined(defined: &[String], n: &str) -> bool {
+    defined
+        .iter()
+        .any(|d| n == d || (n.len() > d.len() && n.starts_with(d.as_str()) && n.as_bytes()[d.len()] == b'.'))
+}
+
 fn uses_timestamp(e: &Expr) -> bool {
     let mut found = false;
     e.walk(&mut |x| {
@@ -87,7 +95,7 @@ pub fn analyze(q: &Query) -> Analysis {
     let mut unsupported = Vec::new();
     let mut read_expr = |e: &Expr, defined: &[String], stats_seen: bool, read: &mut Vec<String>| {
         e.walk(&mut |x| match x {
-            Expr::Field(n) if !stats_seen && !defined.contains(n) => push(read, n),
+            Expr::Field(n) if !stats_seen && !is_defined(defined, n) => push(read, n),
             Expr::Param(p) => push(&mut params, p),
             _ => {}
         });
@@ -133,10 +141,9 @@ pub fn analyze(q: &Query) -> Analysis {
             Command::Limit(_) | Command::LimitAny(_) => {}
             Command::Parse { field, pattern } => {
                 read_expr(&Expr::Field(field.clone()), &defined, stats_seen, &mut read);
-                let (ParsePattern::Glob { names, .. } | ParsePattern::Regex { names, .. }) = pattern;
-                for n in names {
-                    push(&mut produced, n);
-                    push(&mut defined, n);
+                for n in pattern.names() {
+                    push(&mut produced, &n);
+                    push(&mut defined, &n);
                 }
             }
             Command::Unmask(f) => read_expr(&Expr::Field(f.clone()), &defined, stats_seen, &mut read),
@@ -163,6 +170,15 @@ pub fn analyze(q: &Query) -> Analysis {
                 for n in columns {
                     push(&mut produced, n);
                     push(&mut defined, n);
+                }
+            }
+            Command::AddTotals(t) => {
+                for f in &t.fields {
+                    read_expr(&Expr::Field(f.clone()), &defined, stats_seen, &mut read);
+                }
+                if t.row {
+                    push(&mut produced, &t.fieldname);
+                    push(&mut defined, &t.fieldname);
                 }
             }
             Command::Unsupported { name, .. } => push(&mut unsupported, name),
@@ -222,12 +238,9 @@ pub fn output_fields(q: &Query) -> Vec<String> {
                 cols = DIFF_COLUMNS.iter().map(|c| (*c).to_string()).collect();
                 explicit = true;
             }
-            Command::Parse {
-                pattern: ParsePattern::Glob { names, .. } | ParsePattern::Regex { names, .. },
-                ..
-            } if !explicit => {
-                for n in names {
-                    push(&mut extra, n);
+            Command::Parse { pattern, .. } if !explicit => {
+                for n in pattern.names() {
+                    push(&mut extra, &n);
                 }
             }
             Command::Unnest { into, .. } => {
@@ -246,6 +259,14 @@ pub fn output_fields(q: &Query) -> Vec<String> {
             push(&mut cols, &e);
         }
     }
+    // CWL_QuerySyntax-Addtotals: the row totals are a column of their own, shown last.
+    for c in &q.commands {
+        if let Command::AddTotals(t) = c {
+            if t.row {
+                push(&mut cols, &t.fieldname);
+            }
+        }
+    }
     cols
 }
 
@@ -253,6 +274,11 @@ fn merge(q: &Query, unsupported: &[String]) -> Merge {
     if let Some(u) = unsupported.first() {
         return Merge::No {
             reason: format!("`{u}` is not supported by the local engine"),
+        };
+    }
+    if q.commands.iter().any(|c| matches!(c, Command::AddTotals(_))) {
+        return Merge::No {
+            reason: "`addtotals` totals the whole result".into(),
         };
     }
     if let Some(c) = q.commands.iter().find(|c| matches!(c, Command::Pattern(_) | Command::Diff(_))) {
@@ -280,7 +306,7 @@ fn merge(q: &Query, unsupported: &[String]) -> Merge {
     }
     let bin = by.iter().find_map(|p| match &p.expr {
         Expr::Call { name, args } if name == "bin" => match args.first() {
-            Some(Expr::Duration(n, u)) => u.fixed_millis().map(|m| m * (*n as i64)),
+            Some(Expr::Duration(n, u)) => u.fixed_millis().map(|m| m * (u.capped(*n) as i64)),
             _ => None,
         },
         _ => None,

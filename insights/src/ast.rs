@@ -44,17 +44,71 @@ pub struct SortKey {
     pub order: Option<Order>,
 }
 
-/// The pattern of a `parse` command.
+/// The pattern of a `parse` command: the four modes of CWL_QuerySyntax-Parse (glob, regex,
+/// logfmt, CSV) and its JSON field extraction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ParsePattern {
     /// `"text * more *"` with the capture names after `as`.
     Glob { pattern: String, names: Vec<String> },
-    /// `/regex/flags`; captures are its named groups.
+    /// `/regex/flags [as a, b] [multi]`. Without `as` the fields are the named groups; with
+    /// `as`, the names are given to the capturing groups in order (named or not), one each.
     Regex {
         pattern: String,
         flags: String,
         names: Vec<String>,
+        /// The names were given with `as` (the formatter writes them back).
+        #[serde(default, skip_serializing_if = "is_false")]
+        aliased: bool,
+        /// `multi`: one result per match of the regex in the field.
+        #[serde(default, skip_serializing_if = "is_false")]
+        multi: bool,
     },
+    /// `logfmt as alias`: the `key=value` pairs of the field as a map in `alias`.
+    Logfmt { alias: String },
+    /// `csv as a, b, ...`: the comma-separated values of the field, one per name.
+    Csv { names: Vec<String> },
+    /// `json field=name "key.subkey" as alias` (written as its own command, `json`): the value
+    /// at a dotted path inside the JSON structure held by the field.
+    Json { path: String, alias: String },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl ParsePattern {
+    /// The fields the mode defines, in order.
+    #[must_use]
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            ParsePattern::Glob { names, .. } | ParsePattern::Regex { names, .. } | ParsePattern::Csv { names } => names.clone(),
+            ParsePattern::Logfmt { alias } | ParsePattern::Json { alias, .. } => vec![alias.clone()],
+        }
+    }
+}
+
+/// The options of `addtotals` (CWL_QuerySyntax-Addtotals); the defaults are the page's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddTotals {
+    /// The row-total column: `Total` unless `fieldname=` names another.
+    pub fieldname: String,
+    /// `row=`: add the row-total column (default true).
+    pub row: bool,
+    /// `col=`: add a summary row of column totals at the bottom (default false).
+    pub col: bool,
+    /// The fields to sum; empty means every numeric field.
+    pub fields: Vec<String>,
+}
+
+impl Default for AddTotals {
+    fn default() -> Self {
+        AddTotals {
+            fieldname: "Total".into(),
+            row: true,
+            col: false,
+            fields: Vec::new(),
+        }
+    }
 }
 
 /// One pipe stage.
@@ -90,6 +144,9 @@ pub enum Command {
     /// `diff [previousDay|previousWeek|previousMonth]`: the patterns of the query range
     /// compared with an earlier period of equal length.
     Diff(DiffPeriod),
+    /// `addtotals [fieldname=Name] [row=bool] [col=bool] [field, ...]` (CWL_QuerySyntax-Addtotals):
+    /// a row-total column (`fieldname`, default `Total`) and with `col=true` a summary row.
+    AddTotals(AddTotals),
     /// A command that parses but that the local engine cannot run (`anomaly`, `lookup`,
     /// `join`): its name and the source text of its argument tokens.
     Unsupported {
@@ -110,12 +167,17 @@ impl Command {
             Command::Stats { .. } => "stats",
             Command::Sort(_) => "sort",
             Command::Limit(_) | Command::LimitAny(_) => "limit",
+            Command::Parse {
+                pattern: ParsePattern::Json { .. },
+                ..
+            } => "json",
             Command::Parse { .. } => "parse",
             Command::Dedup(_) => "dedup",
             Command::Unmask(_) => "unmask",
             Command::Unnest { .. } => "unnest",
             Command::Pattern(_) => "pattern",
             Command::Diff(_) => "diff",
+            Command::AddTotals(_) => "addtotals",
             Command::Unsupported { name, .. } => name,
         }
     }

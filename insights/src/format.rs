@@ -67,7 +67,26 @@ pub fn command_to_string(c: &Command) -> String {
         Command::LimitAny(n) => format!("limit any {n}"),
         Command::Parse { field, pattern } => match pattern {
             ParsePattern::Glob { pattern, names: n } => format!("parse {} {} as {}", field_name(field), quote(pattern), names(n)),
-            ParsePattern::Regex { pattern, flags, .. } => format!("parse {} {}", field_name(field), regex(pattern, flags)),
+            ParsePattern::Regex {
+                pattern,
+                flags,
+                names: n,
+                aliased,
+                multi,
+            } => {
+                let mut s = format!("parse {} {}", field_name(field), regex(pattern, flags));
+                if *aliased {
+                    s.push_str(" as ");
+                    s.push_str(&names(n));
+                }
+                if *multi {
+                    s.push_str(" multi");
+                }
+                s
+            }
+            ParsePattern::Logfmt { alias } => format!("parse {} logfmt as {}", field_name(field), field_name(alias)),
+            ParsePattern::Csv { names: n } => format!("parse {} csv as {}", field_name(field), names(n)),
+            ParsePattern::Json { path, alias } => format!("json field={} {} as {}", field_name(field), quote(path), field_name(alias)),
         },
         Command::Dedup(f) => format!("dedup {}", names(f)),
         Command::Unmask(f) => format!("unmask {}", field_name(f)),
@@ -77,6 +96,22 @@ pub fn command_to_string(c: &Command) -> String {
             None => "diff".into(),
             Some(m) => format!("diff {m}"),
         },
+        Command::AddTotals(t) => {
+            let mut s = String::from("addtotals");
+            if t.fieldname != "Total" {
+                s.push_str(&format!(" fieldname={}", field_name(&t.fieldname)));
+            }
+            if !t.row {
+                s.push_str(" row=false");
+            }
+            if t.col {
+                s.push_str(" col=true");
+            }
+            if !t.fields.is_empty() {
+                s.push_str(&format!(" {}", names(&t.fields)));
+            }
+            s
+        }
         Command::Unsupported { name, args } => {
             if args.is_empty() {
                 name.clone()

@@ -69,6 +69,26 @@ impl TimeUnit {
             TimeUnit::Mo | TimeUnit::Q | TimeUnit::Y => return None,
         })
     }
+
+    /// The largest count CloudWatch uses with this unit: "The cap for `ms` is 1000, the caps
+    /// for `s` and `m` are 60, and the cap for `h` is 24", so `bin(300s)` runs as `bin(60s)`
+    /// (CWL_QuerySyntax-operations-functions, "Datetime functions"). The page names no cap for
+    /// days and longer units.
+    #[must_use]
+    pub fn cap(self) -> Option<u64> {
+        match self {
+            TimeUnit::Ms => Some(1000),
+            TimeUnit::S | TimeUnit::M => Some(60),
+            TimeUnit::H => Some(24),
+            _ => None,
+        }
+    }
+
+    /// `n` as CloudWatch runs it with this unit: at most [`TimeUnit::cap`].
+    #[must_use]
+    pub fn capped(self, n: u64) -> u64 {
+        self.cap().map_or(n, |c| n.min(c))
+    }
 }
 
 /// A token's meaning.
@@ -601,6 +621,14 @@ pub fn check_regex(pattern: &str) -> Result<(), String> {
 
 /// The names of `(?<name>...)` / `(?P<name>...)` groups, in order.
 pub fn named_groups(pattern: &str) -> Result<Vec<String>, String> {
+    Ok(capture_groups(pattern)?.into_iter().flatten().collect())
+}
+
+/// Every capturing group of `pattern` in order: `Some(name)` for `(?<name>...)` /
+/// `(?P<name>...)`, `None` for a plain `(...)`. Non-capturing forms (`(?:...)`, flag groups such
+/// as `(?i)`, look-around) are not listed. The parser needs this without the `regex` crate
+/// (which stays out of the WASM build): `parse ... /re/ as a, b` names the groups in order.
+pub fn capture_groups(pattern: &str) -> Result<Vec<Option<String>>, String> {
     let b = pattern.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -611,6 +639,13 @@ pub fn named_groups(pattern: &str) -> Result<Vec<String>, String> {
             b'[' if !in_class => {
                 in_class = true;
                 i += 1;
+                // `[]...]` and `[^]...]`: a `]` right after the opening is a literal.
+                if b.get(i) == Some(&b'^') {
+                    i += 1;
+                }
+                if b.get(i) == Some(&b']') {
+                    i += 1;
+                }
             }
             b']' if in_class => {
                 in_class = false;
@@ -630,11 +665,15 @@ pub fn named_groups(pattern: &str) -> Result<Vec<String>, String> {
                     if b.get(e) != Some(&b'>') || e == s {
                         return Err("malformed named group: expected `(?<name>...)`".into());
                     }
-                    out.push(pattern[s..e].to_string());
+                    out.push(Some(pattern[s..e].to_string()));
                     i = e + 1;
                 } else {
                     i += 2;
                 }
+            }
+            b'(' if !in_class => {
+                out.push(None);
+                i += 1;
             }
             _ => i += 1,
         }

@@ -26,13 +26,17 @@
 //!   `stats` over no matching records returns no rows; records missing a group-by field form a
 //!   group with that field empty; an aggregate may use the names of the aggregates before it
 //!   in the same `stats` (as AWS's Lambda sample query does);
-//! - of two `stats`, the second may read only the fields that exist after the first (its
-//!   outputs and fields defined after it), may `bin` only when the first grouped by `bin` (it
-//!   then bins the first one's time bins), and `sort`/`limit` belong after the second;
+//! - a query may chain up to 10 `stats` (AWS's announcement of 2026-06-17; the Stats page text
+//!   at hand still says two, and no per-log-class limit is applied locally); each later one may
+//!   read only the fields that exist after the one before (its outputs and fields defined
+//!   after it), may `bin` only when the one before grouped by `bin` or has an output named
+//!   `@timestamp` (it then bins those times), and `sort`/`limit` belong after the last;
 //! - `pct` is nearest-rank without interpolation, exact up to 10,000 values per group, then a
 //!   log-bucket sketch (~1%); `stddev` is the sample standard deviation (n − 1);
 //! - without `fields`/`display`/`stats` the result shows `@timestamp`, `@message` and parsed fields;
-//!   several `fields` commands add up;
+//!   several `fields` commands add up; `display` takes field names only (the Display page
+//!   shows no expressions or aliases there): `display a + 1` or `display a as b` is an error
+//!   that points at it and suggests the `fields` form;
 //! - `like "text"` is a case-sensitive substring test; a glob `parse` matches anywhere in the
 //!   field, each `*` lazily, and trims captures; a failed parse leaves the fields missing;
 //! - `dedup` before any sort keeps the newest event per key; an event with a missing dedup
@@ -44,7 +48,8 @@
 //!   shape (a local file has no log group type); `@memorySize` and `@maxMemoryUsed` are bytes
 //!   (MB × 1,000,000, as AWS's sample divides by 1000 twice); `@log` reads
 //!   `account-id:log-group` when `RunOptions::account_id` is set; a JSON key `@x` is the
-//!   field `@@x`;
+//!   field `@@x`; of a JSON message only the first 200 fields (leaves, in the message's order)
+//!   are discovered, and a container read whole (as JSON text) counts from where it starts;
 //! - structures: `jsonParse` of text that is not a JSON object or array returns the value
 //!   itself; `m.key` reads into `m` only when the query defined `m` (otherwise `m.key` is the
 //!   auto-discovered dotted field); `l[i]` needs the `[` right after `l` (no space); a missing
@@ -54,7 +59,59 @@
 //! - `stats ... by bin(p) offset d` labels each bin `d` later and scans the window `d` earlier
 //!   (`RunOptions::start`/`end` minus `d`), so a caller that pre-filters events by time must
 //!   hand over the shifted window; a month counts 30 days, a quarter 90, a year 365;
+//! - the count of a period in `bin`, `datefloor` and `dateceil` is capped per unit as the
+//!   functions page states (`ms` 1000, `s` and `m` 60, `h` 24: `bin(300s)` runs as 60-second
+//!   bins), and the column keeps the name as written (`bin(300s)`); days, weeks, months,
+//!   quarters and years are not capped (the page names no cap for them), nor is `offset`;
 //! - `md5`/`sha256` hash the value's text (UTF-8) and return lowercase hex.
+//! - the functions of AWS's 2026-06-17 announcement whose pages were not at hand follow the
+//!   announcement's words: `if(condition, then, else)` takes `then` when the condition is
+//!   true as a `filter` reads it (a missing condition is false, so `else`); `split(str,
+//!   delimiter)` returns a list of strings (empty parts kept; an empty delimiter splits into
+//!   characters; a missing string gives a missing list), read with `l[i]` or `unnest`;
+//!   `strcontains(str, search, ignoreCase)` takes an optional third argument, `true` (or any
+//!   true value) making the search case-insensitive (Unicode lowercase on both sides);
+//! - conversions: `toNumber` and `toDouble` read numbers, booleans (1/0), timestamps (epoch
+//!   ms) and text that reads as a decimal number (spaces around it allowed; no hex, no
+//!   `NaN`); anything else, a structure included, is missing ("invalid → null"); `toInt`
+//!   and `toLong` cut fractions toward zero (`toInt("3.9")` is 3) and are missing outside
+//!   32 or 64 bits; all four are numbers, shown alike (`toDouble("3")` shows `3`), and a
+//!   long beyond 2^53 keeps only double precision;
+//! - IP classes: `isPrivateIP` is RFC 1918 (10/8, 172.16/12, 192.168/16) and IPv6 unique
+//!   local fc00::/7; `isReservedIP` is the rest of the IANA special-purpose blocks that are
+//!   not globally routed (0/8, 100.64/10, 127/8, 169.254/16, 192.0.0/24, the three
+//!   documentation nets, 192.88.99/24, 198.18/15, 224/4, 240/4 with 255.255.255.255; `::`,
+//!   `::1`, IPv4-mapped `::ffff:0:0/96`, 100::/64, 2001::/23, 2001:db8::/32, fe80::/10,
+//!   ff00::/8); `isPublicIP` is every other valid address, so the three never overlap; like
+//!   `isValidIp` they are 1/0, and 0 for text that is not an address or a missing value;
+//!   `ipv4ToNumber` is the address's unsigned 32-bit value, missing for anything but a
+//!   dotted-quad IPv4 address;
+//! - `rate(field, interval)` (CWL_QuerySyntax-timeseries-functions, "the per-interval rate of
+//!   change") is the change from the group's earliest to its latest numeric value, divided
+//!   by the time between them and multiplied by `interval` (a group whose values all share
+//!   one time is missing); `histogram(field, buckets)` parses and is checked (a whole number
+//!   of buckets) but the local engine does not run it: the page names its result a map
+//!   without saying how its ranges are keyed;
+//! - `addtotals` (CWL_QuerySyntax-Addtotals) totals the query's final rows, so locally it must
+//!   end the query (elsewhere it parses but does not run); a row total sums the row's values
+//!   that read as numbers (of the listed fields, or of every shown field but the total's own)
+//!   and is missing when there are none; with `col=true` the summary row at the bottom has
+//!   the sum of each such column and of the row totals, and nothing in the other columns (the
+//!   page shows no label); a `fieldname=` that names a shown field replaces its value.
+//! - `parse` (CWL_QuerySyntax-Parse, four modes and JSON field extraction): a regex with
+//!   `as a, b` names its capturing groups in order (named or not; the counts must match); with
+//!   `multi` each match is a record of its own and an event without a match stays once, without
+//!   the fields; `logfmt as m` makes a map of strings (bare or double-quoted values with `\"`
+//!   escapes, a key without `=` has the empty value, a repeated key keeps the last value, a line
+//!   with no `key=value` pair or an unclosed quote leaves `m` missing), read as `m.key`; `csv`
+//!   reads RFC 4180 quoting (`""` inside quotes), trims spaces around unquoted values, leaves
+//!   names without a value missing and ignores extra values, and leaves every name missing on an
+//!   unclosed quote; `json field=f "a.b" as x` reads the path in `f`'s structure (a map the query
+//!   made, or JSON text such as a regex capture or a container auto-discovery left as text) and
+//!   is missing when any step is; `parse logfmt as m` / `parse csv as a` without a field read
+//!   `@message` (a field called `logfmt` or `csv` is then written first, or in backquotes);
+//!   the page's regex example wrapped over two lines is read as one line (a regex literal ends
+//!   at the line's end).
 //! - `pattern` and `diff` (see `eval::pattern` for the algorithm and its bounds) return the
 //!   patterns most frequent first; dynamic tokens are typed `<Time-n>`, `<IP-n>`, `<ID-n>`,
 //!   `<Number-n>` or `<Token-n>`; `@ratio` has four decimals; `@severityLabel` is `Error`,

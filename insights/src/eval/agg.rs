@@ -25,6 +25,8 @@ pub enum AggKind {
     Latest,
     SortsFirst,
     SortsLast,
+    /// `rate(field, interval)`: the interval in milliseconds.
+    Rate(i64),
 }
 
 impl AggKind {
@@ -43,6 +45,8 @@ impl AggKind {
             "latest" => AggKind::Latest,
             "sortsFirst" => AggKind::SortsFirst,
             "sortsLast" => AggKind::SortsLast,
+            // The interval is filled in by the compiler from the call's second argument.
+            "rate" => AggKind::Rate(0),
             _ => return None,
         })
     }
@@ -105,8 +109,15 @@ pub enum AggState {
     Avg(f64, u64),
     Best(Option<Value<'static>>),
     Pct(Vec<f64>, Option<Box<Sketch>>, u64),
-    Stddev { n: u64, mean: f64, m2: f64 },
+    Stddev {
+        n: u64,
+        mean: f64,
+        m2: f64,
+    },
     Timed(Option<(i64, Value<'static>)>),
+    /// The earliest and latest (time, number) of `rate`; ties on time keep the smaller
+    /// (earliest) or larger (latest) number, so worker order cannot change the answer.
+    Rate(Option<(i64, f64)>, Option<(i64, f64)>),
 }
 
 impl AggState {
@@ -120,6 +131,7 @@ impl AggState {
             AggKind::Pct(_) => AggState::Pct(Vec::new(), None, 0),
             AggKind::Stddev => AggState::Stddev { n: 0, mean: 0.0, m2: 0.0 },
             AggKind::Earliest | AggKind::Latest => AggState::Timed(None),
+            AggKind::Rate(_) => AggState::Rate(None, None),
         }
     }
 
@@ -194,6 +206,18 @@ impl AggState {
                     *m2 += d * (x - *mean);
                 }
             }
+            AggState::Rate(first, last) => {
+                if let Some(x) = v.as_num() {
+                    let p = (ts, x);
+                    let key = |q: &(i64, f64)| (q.0, ordered(q.1));
+                    if first.as_ref().is_none_or(|f| key(&p) < key(f)) {
+                        *first = Some(p);
+                    }
+                    if last.as_ref().is_none_or(|l| key(&p) > key(l)) {
+                        *last = Some(p);
+                    }
+                }
+            }
             AggState::Timed(cur) => {
                 let replace = match cur {
                     None => true,
@@ -248,6 +272,11 @@ impl AggState {
                 *n = total;
             }
             (s @ AggState::Timed(_), AggState::Timed(Some((t, v)))) => s.update(kind, &v, t),
+            (s @ AggState::Rate(..), AggState::Rate(f, l)) => {
+                for (t, x) in f.into_iter().chain(l) {
+                    s.update(kind, &Value::Num(x), t);
+                }
+            }
             _ => {}
         }
     }
@@ -296,8 +325,27 @@ impl AggState {
                 }
             }
             AggState::Timed(v) => v.map_or(Value::Null, |(_, v)| v),
+            // CWL_QuerySyntax-timeseries-functions: "the per-interval rate of change": the
+            // change from the earliest to the latest value, per `interval` of time between them.
+            AggState::Rate(Some((t0, x0)), Some((t1, x1))) if t1 > t0 => {
+                let AggKind::Rate(per) = kind else { return Value::Null };
+                // In i128: the times of two events may be any two i64s (the fuzzer found it).
+                let r = (x1 - x0) / (i128::from(t1) - i128::from(t0)) as f64 * per as f64;
+                if r.is_finite() {
+                    Value::Num(r)
+                } else {
+                    Value::Null
+                }
+            }
+            AggState::Rate(..) => Value::Null,
         }
     }
+}
+
+/// A total order key for an `f64` (the bits of `total_cmp`).
+fn ordered(x: f64) -> i64 {
+    let b = x.to_bits() as i64;
+    b ^ (((b >> 63) as u64) >> 1) as i64
 }
 
 fn best_cmp(kind: AggKind, a: &Value<'_>, b: &Value<'_>) -> Ordering {

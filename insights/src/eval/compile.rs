@@ -137,7 +137,10 @@ impl Compiler {
                 CExpr::In(Box::new(self.expr(expr, aggs)?), items, *negated)
             }
             Expr::Call { name, args } => {
-                if let Some(kind) = AggKind::from_name(name, pct_arg(args), args.first() == Some(&Expr::Star) || args.is_empty()) {
+                if let Some(mut kind) = AggKind::from_name(name, pct_arg(args), args.first() == Some(&Expr::Star) || args.is_empty()) {
+                    if let (AggKind::Rate(_), Some(Expr::Duration(n, u))) = (kind, args.get(1)) {
+                        kind = AggKind::Rate(period_ms(*n, *u));
+                    }
                     let Some((specs, nkeys, schema)) = aggs else {
                         return Ok(CExpr::Lit(Value::Null));
                     };
@@ -148,8 +151,9 @@ impl Compiler {
                     specs.push(AggSpec { kind, arg });
                     return Ok(CExpr::Slot(*nkeys + specs.len() - 1));
                 }
+                // CloudWatch caps the count per unit (`bin(300s)` runs as 60 s): see `TimeUnit::cap`.
                 let period = |i: usize| match args.get(i) {
-                    Some(Expr::Duration(n, u)) => (*n, *u),
+                    Some(Expr::Duration(n, u)) => (u.capped(*n), *u),
                     _ => (1, crate::lexer::TimeUnit::M),
                 };
                 match name.as_str() {
@@ -172,7 +176,21 @@ impl Compiler {
                     }
                     _ => {
                         let f = Func::from_name(name).ok_or_else(|| EvalError::Unsupported(format!("{name}()")))?;
-                        CExpr::Call(f, args.iter().map(|a| self.expr(a, aggs)).collect::<Result<_, _>>()?)
+                        let mut cargs = Vec::with_capacity(args.len());
+                        for (i, a) in args.iter().enumerate() {
+                            cargs.push(match a {
+                                // `strcontains(s, "x", true)`: the bare words `true`/`false` there
+                                // are the case flag, not fields.
+                                Expr::Field(w) if f == Func::Strcontains && i == 2 && w.eq_ignore_ascii_case("true") => {
+                                    CExpr::Lit(Value::Bool(true))
+                                }
+                                Expr::Field(w) if f == Func::Strcontains && i == 2 && w.eq_ignore_ascii_case("false") => {
+                                    CExpr::Lit(Value::Bool(false))
+                                }
+                                _ => self.expr(a, aggs)?,
+                            });
+                        }
+                        CExpr::Call(f, cargs)
                     }
                 }
             }
@@ -206,11 +224,40 @@ fn compile_regex(pattern: &str, flags: &str) -> Result<Regex, EvalError> {
 
 /// Compiles a query into a plan.
 pub fn compile(q: &Query) -> Result<Plan, EvalError> {
+    // CWL_QuerySyntax-Addtotals: the local engine totals the final result, so `addtotals` must
+    // end the query; it adds its column to the output and is applied when rows are rendered.
+    if let Some(Command::AddTotals(t)) = q.commands.last() {
+        let mut core = q.clone();
+        core.commands.pop();
+        let mut plan = compile(&core)?;
+        if t.row && !plan.output.iter().any(|(n, _)| n == &t.fieldname) {
+            plan.output.push((t.fieldname.clone(), None));
+        }
+        plan.totals = Some(t.clone());
+        return Ok(plan);
+    }
     if let Some(Command::Unsupported { name, .. }) = q.commands.iter().find(|c| matches!(c, Command::Unsupported { .. })) {
         return Err(EvalError::Unsupported(name.clone()));
     }
-    if q.commands.iter().filter(|c| matches!(c, Command::Unnest { .. })).count() > 16 {
-        return Err(EvalError::Unsupported("more than 16 `unnest` commands in one query".into()));
+    // Each `unnest` and `parse ... multi` makes several records of one, recursively.
+    let fan_outs = q
+        .commands
+        .iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Command::Unnest { .. }
+                    | Command::Parse {
+                        pattern: ParsePattern::Regex { multi: true, .. },
+                        ..
+                    }
+            )
+        })
+        .count();
+    if fan_outs > 16 {
+        return Err(EvalError::Unsupported(
+            "more than 16 `unnest` and `parse ... multi` commands in one query".into(),
+        ));
     }
     let mut c = Compiler {
         schemas: vec![Schema::default()],
@@ -347,6 +394,7 @@ pub fn compile(q: &Query) -> Result<Plan, EvalError> {
         _ => 0,
     };
     Ok(Plan {
+        totals: None,
         max_rows,
         time_shift_ms,
         event_slots,
@@ -433,6 +481,16 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
         Command::Unmask(f) => {
             c.seg().read(f);
         }
+        Command::Parse {
+            field,
+            pattern: ParsePattern::Json { path, alias },
+        } => {
+            // `json field=f "a.b" as x`: the value at the path inside f's structure.
+            let src = c.field(field);
+            let e = CExpr::Path(Box::new(src), path.split('.').map(str::to_string).collect());
+            let slot = c.seg().define(alias);
+            out.push(Stage::Op(Op::Assign(slot, e)));
+        }
         Command::Parse { field, pattern } => {
             let src = c.seg().read(field);
             match pattern {
@@ -444,16 +502,49 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
                         slots,
                     }));
                 }
-                ParsePattern::Regex { pattern, flags, names } => {
+                ParsePattern::Regex {
+                    pattern,
+                    flags,
+                    names,
+                    aliased,
+                    multi,
+                } => {
                     let re = compile_regex(pattern, flags)?;
                     let mut slots = Vec::new();
-                    for n in names {
-                        if let Some(gi) = re.capture_names().position(|g| g == Some(n.as_str())) {
-                            slots.push((gi, c.seg().define(n)));
+                    if *aliased {
+                        // `as a, b`: the capturing groups in order, named or not.
+                        if re.captures_len() != names.len() + 1 {
+                            return Err(EvalError::Regex(format!(
+                                "the regex has {} capturing groups but {} names follow `as`",
+                                re.captures_len() - 1,
+                                names.len()
+                            )));
+                        }
+                        for (i, n) in names.iter().enumerate() {
+                            slots.push((i + 1, c.seg().define(n)));
+                        }
+                    } else {
+                        for n in names {
+                            if let Some(gi) = re.capture_names().position(|g| g == Some(n.as_str())) {
+                                slots.push((gi, c.seg().define(n)));
+                            }
                         }
                     }
-                    out.push(Stage::Op(Op::Regex { src, re, slots }));
+                    out.push(Stage::Op(if *multi {
+                        Op::RegexMulti { src, re, slots }
+                    } else {
+                        Op::Regex { src, re, slots }
+                    }));
                 }
+                ParsePattern::Logfmt { alias } => {
+                    let slot = c.seg().define(alias);
+                    out.push(Stage::Op(Op::Logfmt { src, slot }));
+                }
+                ParsePattern::Csv { names } => {
+                    let slots = names.iter().map(|n| c.seg().define(n)).collect();
+                    out.push(Stage::Op(Op::Csv { src, slots }));
+                }
+                ParsePattern::Json { .. } => return Err(EvalError::Unsupported("internal: json".into())),
             }
         }
         Command::Sort(keys) => {
@@ -475,6 +566,8 @@ fn compile_command(c: &mut Compiler, cmd: &Command) -> Result<Vec<Stage>, EvalEr
             out.push(Stage::Op(Op::Unnest { src, into }));
         }
         Command::Unsupported { name, .. } => return Err(EvalError::Unsupported(name.clone())),
+        // `compile` takes a final `addtotals` off before it compiles the rest.
+        Command::AddTotals(_) => return Err(EvalError::Unsupported("addtotals before another command".into())),
         // Over rows a `sort`, `limit`, `dedup` or `stats` produced: plain clustering.
         Command::Pattern(e) => out.push(Stage::Pattern(compile_pattern(c, e, None)?)),
         // The earlier period's events are gone once a blocking command ran.

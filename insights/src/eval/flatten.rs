@@ -125,7 +125,20 @@ struct Scanner<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+    /// Leaves (scalar fields) passed so far, counted only when the message is long enough to
+    /// have more than [`MAX_JSON_FIELDS`].
+    leaves: usize,
+    counting: bool,
 }
+
+/// "CloudWatch Logs Insights can extract a maximum of 200 log event fields from a JSON log"
+/// (CWL_AnalyzeLogData-discoverable-fields): the leaves after the first 200, in the order the
+/// message lists them, are not discovered (`parse` can still read them from `@message`).
+pub const MAX_JSON_FIELDS: usize = 200;
+
+/// A message shorter than this cannot hold more than [`MAX_JSON_FIELDS`] leaves (the densest
+/// form, `{"":[0,0,...]}`, takes 2 bytes a leaf plus 6), so its leaves need no counting.
+const COUNT_FROM_LEN: usize = 2 * (MAX_JSON_FIELDS + 1) + 6;
 
 /// What the walk does with the value at a path.
 enum Visit {
@@ -215,6 +228,8 @@ fn walk<'a>(msg: &'a str, keep: &mut impl Keep<'a>) {
         s: t,
         b: t.as_bytes(),
         i: 0,
+        leaves: 0,
+        counting: t.len() >= COUNT_FROM_LEN,
     };
     let mut path = String::new();
     let _ = sc.object(&mut path, keep);
@@ -309,7 +324,11 @@ impl<'a> Scanner<'a> {
     fn skip_value(&mut self) -> Option<()> {
         self.ws();
         match *self.b.get(self.i)? {
-            b'"' => self.skip_string(),
+            b'"' => {
+                self.leaves += usize::from(self.counting);
+                self.skip_string()
+            }
+            b'{' | b'[' if self.counting => self.skip_container_counting(),
             b'{' | b'[' => {
                 let mut depth = 0usize;
                 while self.i < self.b.len() {
@@ -333,12 +352,54 @@ impl<'a> Scanner<'a> {
                 None
             }
             _ => {
+                self.leaves += usize::from(self.counting);
                 while self.i < self.b.len() && !matches!(self.b[self.i], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
                     self.i += 1;
                 }
                 Some(())
             }
         }
+    }
+
+    /// [`Scanner::skip_value`] of a container, counting its leaves: a string not followed by
+    /// `:` (a key is), and each literal (number, `true`, `false`, `null`). Outside strings only
+    /// literals start with these bytes, so no stack of object/array states is needed.
+    fn skip_container_counting(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        while self.i < self.b.len() {
+            match self.b[self.i] {
+                b'"' => {
+                    self.skip_string()?;
+                    let mut j = self.i;
+                    while j < self.b.len() && matches!(self.b[j], b' ' | b'\t' | b'\n' | b'\r') {
+                        j += 1;
+                    }
+                    if self.b.get(j) != Some(&b':') {
+                        self.leaves += 1;
+                    }
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        self.i += 1;
+                        return Some(());
+                    }
+                }
+                b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
+                    self.leaves += 1;
+                    while self.i + 1 < self.b.len()
+                        && (self.b[self.i + 1].is_ascii_alphanumeric() || matches!(self.b[self.i + 1], b'.' | b'+' | b'-'))
+                    {
+                        self.i += 1;
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+        None
     }
 
     fn scalar(&mut self) -> Option<Value<'a>> {
@@ -408,11 +469,18 @@ impl<'a> Scanner<'a> {
     fn member<K: Keep<'a>>(&mut self, path: &mut String, keep: &mut K) -> Option<()> {
         self.ws();
         let c = *self.b.get(self.i)?;
+        // Past the 200th leaf nothing more is discovered: end the walk.
+        if self.counting && self.leaves >= MAX_JSON_FIELDS {
+            return None;
+        }
         match keep.visit(path, c) {
             Visit::Skip => self.skip_value(),
             Visit::Descend if c == b'{' => self.object(path, keep),
             Visit::Descend => self.array(path, keep),
             Visit::Take(slot) => {
+                if self.counting && !is_container(c) {
+                    self.leaves += 1;
+                }
                 let value = if is_container(c) {
                     let start = self.i;
                     self.skip_value()?;
@@ -550,5 +618,46 @@ mod tests {
             vec![("a".to_string(), Value::Num(1.0)), ("b.0".to_string(), Value::Bool(true))]
         );
         assert!(flatten_all("not json").is_empty());
+    }
+
+    /// CWL_AnalyzeLogData-discoverable-fields: at most 200 fields of a JSON log are discovered,
+    /// counted in the message's order, whether or not the query reads the ones before.
+    #[test]
+    fn at_most_200_fields() {
+        // 150 leaves in an array nobody asks for, then `x` (leaf 151), 60 more, then `y` (212).
+        let nums = vec!["1"; 150].join(",");
+        let pairs: Vec<String> = (0..60).map(|i| format!("\"k{i}\":\"v\"")).collect();
+        let msg = format!(r#"{{"skip":[{nums}],"x":"yes",{},"y":"no","z":{{"a":true}}}}"#, pairs.join(","));
+        let mut ps = PathSet::default();
+        ps.insert("x", 0);
+        ps.insert("y", 1);
+        ps.insert("k48", 2);
+        ps.insert("k49", 3);
+        let mut out = vec![Value::Null; 4];
+        extract(&msg, &ps, &mut out);
+        // x is leaf 151, k48 leaf 200 (the last one), k49 leaf 201.
+        assert_eq!(out, vec![Value::str("yes"), Value::Null, Value::str("v"), Value::Null]);
+        let all = flatten_all(&msg);
+        assert_eq!(all.len(), MAX_JSON_FIELDS);
+        assert_eq!(all.last().map(|(p, _)| p.as_str()), Some("k48"));
+        // Keys, strings with `:` after them inside strings, nested objects and literals count
+        // right in a skipped container.
+        let msg = format!(
+            r#"{{"o":{{"a":"b:c","d":[null,false,-1.5e3,{{"e":"f"}}],"g":{{}},{}}},"p":[{nums}],"q":1}}"#,
+            pairs[..40].join(",")
+        );
+        let all = flatten_all(&msg);
+        let mut ps = PathSet::default();
+        ps.insert("q", 0);
+        let mut out = vec![Value::Null; 1];
+        extract(&msg, &ps, &mut out);
+        // o has 45 leaves (and 44 keys, which are not fields), p 150, q is leaf 196: found by
+        // both walks.
+        assert_eq!(all.len(), 196);
+        assert_eq!(out, vec![Value::Num(1.0)]);
+        // The densest message with 201 leaves is just long enough to be counted.
+        let dense = format!("{{\"\":[{}]}}", vec!["0"; MAX_JSON_FIELDS + 1].join(","));
+        assert_eq!(dense.len(), COUNT_FROM_LEN);
+        assert_eq!(flatten_all(&dense).len(), MAX_JSON_FIELDS);
     }
 }

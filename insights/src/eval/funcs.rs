@@ -6,6 +6,7 @@ use crate::lexer::TimeUnit;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// A compiled scalar function.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -20,6 +21,12 @@ pub enum Func {
     Substr,
     Replace,
     Strcontains,
+    Split,
+    If,
+    ToNumber,
+    ToInt,
+    ToLong,
+    ToDouble,
     Isempty,
     Isblank,
     Abs,
@@ -50,6 +57,10 @@ pub enum Func {
     IsIpInSubnet,
     IsIpv4InSubnet,
     IsIpv6InSubnet,
+    Ipv4ToNumber,
+    IsPrivateIp,
+    IsPublicIp,
+    IsReservedIp,
 }
 
 impl Func {
@@ -66,6 +77,12 @@ impl Func {
             "substr" => Func::Substr,
             "replace" => Func::Replace,
             "strcontains" => Func::Strcontains,
+            "split" => Func::Split,
+            "if" => Func::If,
+            "toNumber" => Func::ToNumber,
+            "toInt" => Func::ToInt,
+            "toLong" => Func::ToLong,
+            "toDouble" => Func::ToDouble,
             "isempty" => Func::Isempty,
             "isblank" => Func::Isblank,
             "abs" => Func::Abs,
@@ -91,6 +108,10 @@ impl Func {
             "isIpInSubnet" => Func::IsIpInSubnet,
             "isIpv4InSubnet" => Func::IsIpv4InSubnet,
             "isIpv6InSubnet" => Func::IsIpv6InSubnet,
+            "ipv4ToNumber" => Func::Ipv4ToNumber,
+            "isPrivateIP" => Func::IsPrivateIp,
+            "isPublicIP" => Func::IsPublicIp,
+            "isReservedIP" => Func::IsReservedIp,
             _ => return None,
         })
     }
@@ -132,6 +153,71 @@ fn in_subnet(ip: &str, cidr: &str, v4: Option<bool>) -> bool {
     }
 }
 
+/// An address class of `isPrivateIP`, `isReservedIP` and `isPublicIP`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IpClass {
+    Private,
+    Reserved,
+    Public,
+}
+
+/// Private: RFC 1918 and IPv6 unique local (RFC 4193). Reserved: the other special-purpose
+/// blocks of the IANA registries (RFC 6890 and successors) that are not routed on the
+/// internet. Every other valid address is public; so each valid address is in one class.
+fn ip_class(ip: IpAddr) -> IpClass {
+    const PRIVATE_V4: &[(u32, u32)] = &[(0x0A00_0000, 8), (0xAC10_0000, 12), (0xC0A8_0000, 16)];
+    const RESERVED_V4: &[(u32, u32)] = &[
+        (0x0000_0000, 8),  // "this network"
+        (0x6440_0000, 10), // shared address space (carrier-grade NAT)
+        (0x7F00_0000, 8),  // loopback
+        (0xA9FE_0000, 16), // link-local
+        (0xC000_0000, 24), // IETF protocol assignments
+        (0xC000_0200, 24), // documentation TEST-NET-1
+        (0xC058_6300, 24), // 6to4 relay anycast (deprecated)
+        (0xC612_0000, 15), // benchmarking
+        (0xC633_6400, 24), // documentation TEST-NET-2
+        (0xCB00_7100, 24), // documentation TEST-NET-3
+        (0xE000_0000, 4),  // multicast
+        (0xF000_0000, 4),  // reserved for future use, and the limited broadcast
+    ];
+    const PRIVATE_V6: &[(u128, u32)] = &[(0xfc00 << 112, 7)];
+    const RESERVED_V6: &[(u128, u32)] = &[
+        (0, 128),                // unspecified
+        (1, 128),                // loopback
+        (0xffff << 32, 96),      // IPv4-mapped
+        (0x0100 << 112, 64),     // discard-only
+        (0x2001 << 112, 23),     // IETF protocol assignments
+        (0x2001_0db8 << 96, 32), // documentation
+        (0xfe80 << 112, 10),     // link-local
+        (0xff00 << 112, 8),      // multicast
+    ];
+    fn within<T: Copy + Into<u128>>(x: T, blocks: &[(T, u32)], width: u32) -> bool {
+        let x: u128 = x.into();
+        blocks.iter().any(|&(net, bits)| {
+            let shift = width - bits;
+            let net: u128 = net.into();
+            shift >= width || (x >> shift) == (net >> shift)
+        })
+    }
+    let (private, reserved) = match ip {
+        IpAddr::V4(a) => (within(u32::from(a), PRIVATE_V4, 32), within(u32::from(a), RESERVED_V4, 32)),
+        IpAddr::V6(a) => (within(u128::from(a), PRIVATE_V6, 128), within(u128::from(a), RESERVED_V6, 128)),
+    };
+    if private {
+        IpClass::Private
+    } else if reserved {
+        IpClass::Reserved
+    } else {
+        IpClass::Public
+    }
+}
+
+/// A conversion's input as a number: numbers, booleans (1/0), times (epoch ms) and text that
+/// reads as a decimal number.
+fn scalar_num(v: Option<&Value<'_>>) -> Option<f64> {
+    v.and_then(Value::as_num)
+}
+
 /// Applies `f` to evaluated arguments. `now_ms` is the query start time.
 pub fn call<'r>(f: Func, args: Vec<Value<'r>>, now_ms: i64) -> Value<'r> {
     let text = |i: usize| args.get(i).and_then(|v| v.as_text());
@@ -170,10 +256,46 @@ pub fn call<'r>(f: Func, args: Vec<Value<'r>>, now_ms: i64) -> Value<'r> {
             (Some(s), _, _) => Value::Str(Cow::Owned(s.into_owned())),
             _ => Value::Null,
         },
+        // A true third argument searches without regard to case (AWS What's New, 2026-06-17:
+        // "strcontains supporting case-insensitive search").
         Func::Strcontains => match (text(0), text(1)) {
-            (Some(s), Some(sub)) => Value::Num(if s.contains(sub.as_ref()) { 1.0 } else { 0.0 }),
+            (Some(s), Some(sub)) => {
+                let found = if args.get(2).is_some_and(Value::truthy) {
+                    s.to_lowercase().contains(&sub.to_lowercase())
+                } else {
+                    s.contains(sub.as_ref())
+                };
+                Value::Num(if found { 1.0 } else { 0.0 })
+            }
             _ => Value::Null,
         },
+        Func::Split => match (text(0), text(1)) {
+            (Some(s), Some(d)) => {
+                let parts: Vec<serde_json::Value> = if d.is_empty() {
+                    s.chars().map(|c| serde_json::Value::String(c.to_string())).collect()
+                } else {
+                    s.split(d.as_ref()).map(|p| serde_json::Value::String(p.to_string())).collect()
+                };
+                Value::Json(Arc::new(serde_json::Value::Array(parts)))
+            }
+            _ => Value::Null,
+        },
+        Func::If => {
+            let mut it = args.into_iter();
+            let cond = it.next().is_some_and(|c| c.truthy());
+            let (then, otherwise) = (it.next(), it.next());
+            if cond { then } else { otherwise }.unwrap_or(Value::Null)
+        }
+        // Conversions: text that does not read as a decimal number (or a structure) is missing;
+        // integers cut fractions toward zero and must fit their width.
+        Func::ToNumber | Func::ToDouble => num(scalar_num(args.first())),
+        Func::ToInt => num(scalar_num(args.first())
+            .map(f64::trunc)
+            .filter(|x| (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(x))),
+        // 2^63 is the first f64 past i64::MAX.
+        Func::ToLong => num(scalar_num(args.first())
+            .map(f64::trunc)
+            .filter(|x| (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(x))),
         Func::Isempty => Value::Bool(text(0).is_none_or(|s| s.is_empty())),
         Func::Isblank => Value::Bool(text(0).is_none_or(|s| s.trim().is_empty())),
         Func::Abs => num(n(0).map(f64::abs)),
@@ -245,6 +367,21 @@ pub fn call<'r>(f: Func, args: Vec<Value<'r>>, now_ms: i64) -> Value<'r> {
         Func::IsValidIp => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<IpAddr>().is_ok())),
         Func::IsValidIpV4 => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<std::net::Ipv4Addr>().is_ok())),
         Func::IsValidIpV6 => Value::Bool(text(0).is_some_and(|s| s.trim().parse::<std::net::Ipv6Addr>().is_ok())),
+        Func::Ipv4ToNumber => text(0)
+            .and_then(|s| s.trim().parse::<std::net::Ipv4Addr>().ok())
+            .map_or(Value::Null, |a| Value::Num(f64::from(u32::from(a)))),
+        Func::IsPrivateIp | Func::IsPublicIp | Func::IsReservedIp => {
+            let want = match f {
+                Func::IsPrivateIp => IpClass::Private,
+                Func::IsReservedIp => IpClass::Reserved,
+                _ => IpClass::Public,
+            };
+            Value::Bool(
+                text(0)
+                    .and_then(|s| s.trim().parse::<IpAddr>().ok())
+                    .is_some_and(|ip| ip_class(ip) == want),
+            )
+        }
         Func::IsIpInSubnet | Func::IsIpv4InSubnet | Func::IsIpv6InSubnet => {
             let v4 = match f {
                 Func::IsIpv4InSubnet => Some(true),

@@ -7,6 +7,7 @@ mod discover;
 pub mod engine;
 pub mod event;
 pub mod flatten;
+mod formats;
 pub mod funcs;
 pub mod pattern;
 mod plan;

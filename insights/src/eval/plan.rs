@@ -186,7 +186,23 @@ pub(super) enum Op {
         re: Regex,
         slots: Vec<(usize, usize)>,
     },
-    /// One record per element of the list `src` evaluates to (handled by the callers of `apply`).
+    /// `parse ... /re/ multi`: one record per match (see [`Op::fan_out`]).
+    RegexMulti {
+        src: usize,
+        re: Regex,
+        slots: Vec<(usize, usize)>,
+    },
+    /// `parse ... logfmt as m`: the `key=value` pairs as a map in `slot`.
+    Logfmt {
+        src: usize,
+        slot: usize,
+    },
+    /// `parse ... csv as a, b`: the values in order.
+    Csv {
+        src: usize,
+        slots: Vec<usize>,
+    },
+    /// One record per element of the list `src` evaluates to (see [`Op::fan_out`]).
     Unnest {
         src: CExpr,
         into: usize,
@@ -278,6 +294,8 @@ pub struct Plan {
     pub(super) rest: Vec<Stage>,
     pub(super) seg_lens: Vec<usize>,
     pub(super) output: Vec<(String, Option<usize>)>,
+    /// A final `addtotals`, applied to the rendered rows.
+    pub(super) totals: Option<crate::ast::AddTotals>,
 }
 
 // ---------------------------------------------------------------- per-record ops
@@ -308,10 +326,54 @@ fn trim_cap(s: &str) -> &str {
 }
 
 impl Op {
-    /// Applies the op; false when a filter drops the record. `Unnest` is expanded by callers.
+    /// For the ops that make several records of one (`unnest`, `parse ... multi`): what each
+    /// record sets, as (slot, value) pairs; `None` for every other op. Callers copy the record
+    /// once per item and go on with the next op.
+    pub(super) fn fan_out(&self, rec: &[Value<'_>], now: i64) -> Option<Vec<Vec<(usize, Value<'static>)>>> {
+        match self {
+            Op::Unnest { src, into } => Some(list_elements(&src.eval(rec, now)).into_iter().map(|v| vec![(*into, v)]).collect()),
+            Op::RegexMulti { src, re, slots } => {
+                let Some(text) = rec.get(*src).and_then(Value::as_text) else {
+                    return Some(vec![Vec::new()]);
+                };
+                let items: Vec<Vec<(usize, Value<'static>)>> = re
+                    .captures_iter(&text)
+                    .map(|caps| {
+                        slots
+                            .iter()
+                            .filter_map(|(gi, slot)| caps.get(*gi).map(|m| (*slot, Value::Str(Cow::Owned(m.as_str().to_string())))))
+                            .collect()
+                    })
+                    .collect();
+                // "If a log event doesn't match the specified pattern, you still see it in the
+                // results, but without the extracted fields" (CWL_QuerySyntax-Parse).
+                Some(if items.is_empty() { vec![Vec::new()] } else { items })
+            }
+            _ => None,
+        }
+    }
+
+    /// Applies the op; false when a filter drops the record. The [`Op::fan_out`] ops are
+    /// expanded by callers.
     pub(super) fn apply<'a>(&self, rec: &mut [Value<'a>], now: i64) -> bool {
         match self {
-            Op::Unnest { .. } => true,
+            Op::Unnest { .. } | Op::RegexMulti { .. } => true,
+            Op::Logfmt { src, slot } => {
+                let parsed = rec[*src].as_text().and_then(|t| super::formats::logfmt(&t));
+                if let Some(map) = parsed {
+                    rec[*slot] = Value::Json(std::sync::Arc::new(serde_json::Value::Object(map)));
+                }
+                true
+            }
+            Op::Csv { src, slots } => {
+                let parsed = rec[*src].as_text().and_then(|t| super::formats::csv_line(&t));
+                if let Some(values) = parsed {
+                    for (slot, v) in slots.iter().zip(values) {
+                        rec[*slot] = Value::Str(Cow::Owned(v));
+                    }
+                }
+                true
+            }
             Op::Filter(e) => e.eval(rec, now).truthy(),
             Op::Assign(slot, e) => {
                 let v = e.eval(rec, now).into_owned();

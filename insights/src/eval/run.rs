@@ -11,7 +11,7 @@ use super::engine::{EvalError, QueryResult, QueryStats, RunOptions};
 use super::event::{EventRef, LogEvent};
 use super::flatten::{extract, FxMap};
 use super::pattern::{earlier_range, to_rows, Patterns};
-use super::plan::{list_elements, EventField, Op, PatternSpec, Plan, Row, SinkSpec, Stage};
+use super::plan::{EventField, Op, PatternSpec, Plan, Row, SinkSpec, Stage};
 use super::sink::{cmp_keys, encode_key, SinkState, StatsState, TopK};
 use super::value::Value;
 use crate::ast::Query;
@@ -104,10 +104,12 @@ impl<'p> Worker<'p> {
     fn process(&mut self, mut rec: Vec<Value<'_>>, from: usize, seq: u64) {
         let plan = self.plan;
         for (i, op) in plan.stream.iter().enumerate().skip(from) {
-            if let Op::Unnest { src, into } = op {
-                for item in list_elements(&src.eval(&rec, self.now)) {
+            if let Some(items) = op.fan_out(&rec, self.now) {
+                for item in items {
                     let mut copy = rec.clone();
-                    copy[*into] = item;
+                    for (slot, v) in item {
+                        copy[slot] = v;
+                    }
                     self.process(copy, i + 1, seq);
                 }
                 return;
@@ -222,15 +224,18 @@ impl<'p> Worker<'p> {
 fn run_rest(plan: &Plan, mut rows: Vec<Row>, now: i64) -> Vec<Row> {
     for stage in &plan.rest {
         match stage {
-            Stage::Op(Op::Unnest { src, into }) => {
+            Stage::Op(op @ (Op::Unnest { .. } | Op::RegexMulti { .. })) => {
                 rows = rows
                     .into_iter()
                     .flat_map(|r| {
-                        list_elements(&src.eval(&r, now))
+                        op.fan_out(&r, now)
+                            .unwrap_or_default()
                             .into_iter()
                             .map(|item| {
                                 let mut copy = r.clone();
-                                copy[*into] = item;
+                                for (slot, v) in item {
+                                    copy[slot] = v;
+                                }
                                 copy
                             })
                             .collect::<Vec<_>>()
@@ -296,10 +301,51 @@ fn render(plan: &Plan, rows: Vec<Row>, stats: QueryStats) -> QueryResult {
                 .collect()
         })
         .collect();
-    QueryResult {
-        columns: plan.output.iter().map(|(n, _)| n.clone()).collect(),
-        rows: out,
-        stats,
+    let mut rows: Vec<Vec<(String, String)>> = out;
+    let columns: Vec<String> = plan.output.iter().map(|(n, _)| n.clone()).collect();
+    if let Some(t) = &plan.totals {
+        add_totals(t, &columns, &mut rows);
+    }
+    QueryResult { columns, rows, stats }
+}
+
+/// CWL_QuerySyntax-Addtotals: a row-total column summing each row's numeric values (of the
+/// listed fields, or of every field), and with `col=true` a summary row at the bottom with the
+/// sum of each summed column (and of the row totals). Text that does not read as a number is
+/// skipped; a row or column with no number gets no total.
+fn add_totals(t: &crate::ast::AddTotals, columns: &[String], rows: &mut Vec<Vec<(String, String)>>) {
+    use super::value::{format_num, parse_num};
+    let summed = |name: &str| {
+        if t.fields.is_empty() {
+            name != t.fieldname
+        } else {
+            t.fields.iter().any(|f| f == name)
+        }
+    };
+    if t.row {
+        for row in rows.iter_mut() {
+            let nums: Vec<f64> = row.iter().filter(|(k, _)| summed(k)).filter_map(|(_, v)| parse_num(v)).collect();
+            row.retain(|(k, _)| k != &t.fieldname);
+            if !nums.is_empty() {
+                row.push((t.fieldname.clone(), format_num(nums.iter().sum())));
+            }
+        }
+    }
+    if t.col {
+        let mut summary = Vec::new();
+        for c in columns {
+            if !(summed(c) || (t.row && c == &t.fieldname)) {
+                continue;
+            }
+            let nums: Vec<f64> = rows
+                .iter()
+                .filter_map(|r| r.iter().find(|(k, _)| k == c).and_then(|(_, v)| parse_num(v)))
+                .collect();
+            if !nums.is_empty() {
+                summary.push((c.clone(), format_num(nums.iter().sum())));
+            }
+        }
+        rows.push(summary);
     }
 }
 

@@ -120,7 +120,7 @@ impl Parser<'_> {
                 self.note_defined(p.iter().map(output_name));
                 Command::Fields(p)
             }
-            "display" => Command::Display(self.field_list()?),
+            "display" => Command::Display(self.display_fields()?),
             // `where` is another name for `filter`; the formatter writes `filter`.
             "filter" | "where" => Command::Filter(self.expr_top(Ctx::Scalar, "a condition such as `level = \"error\"`")?),
             "filterIndex" => Command::FilterIndex(self.expr_top(Ctx::Scalar, "a condition such as `requestId = \"...\"`")?),
@@ -135,6 +135,7 @@ impl Parser<'_> {
                 }
             }
             "parse" => self.parse_cmd()?,
+            "json" => self.json_cmd()?,
             "dedup" => {
                 let fields = self.field_list()?;
                 self.order.dedup = true;
@@ -143,6 +144,7 @@ impl Parser<'_> {
             "unmask" => Command::Unmask(self.field_name()?),
             "pattern" => self.pattern_cmd(span)?,
             "diff" => self.diff_cmd(span)?,
+            "addtotals" => self.addtotals_cmd()?,
             "unnest" => {
                 let field = self.field_name()?;
                 if !self.eat_word("into") {
@@ -175,8 +177,8 @@ impl Parser<'_> {
     }
 
     /// The rules on which command may follow which: only `limit` after `dedup`
-    /// (CWL_QuerySyntax-Dedup); at most two `stats`, with `sort` and `limit` after the second
-    /// (CWL_QuerySyntax-Stats, "Use multiple stats commands in a single query").
+    /// (CWL_QuerySyntax-Dedup); at most [`MAX_STATS`] `stats`, with `sort` and `limit` after the
+    /// last (CWL_QuerySyntax-Stats, "Use multiple stats commands in a single query").
     fn check_order(&mut self, name: &'static str, span: Span) -> PResult<()> {
         if self.order.dedup && name != "limit" {
             return Err(
@@ -191,16 +193,16 @@ impl Parser<'_> {
                         .with_help("combine the aggregations into fewer `stats` commands"),
                 );
             }
-            "stats" if self.order.stats == 1 => {
+            "stats" if self.order.stats >= 1 => {
                 if let Some((at, what)) = self.order.sort_or_limit_after_stats.take() {
-                    // Reported at the misplaced command; the second `stats` still parses.
+                    // Reported at the misplaced command; the later `stats` still parses.
                     self.diags.push(
-                        Diagnostic::new(format!("`{what}` must come after the second `stats`, not between the two"), at)
+                        Diagnostic::new(format!("`{what}` must come after the last `stats`, not between two"), at)
                             .with_help(format!("move `{what}` after the last `stats` command")),
                     );
                 }
             }
-            "sort" | "limit" if self.order.stats == 1 && self.order.sort_or_limit_after_stats.is_none() => {
+            "sort" | "limit" if self.order.stats >= 1 && self.order.sort_or_limit_after_stats.is_none() => {
                 self.order.sort_or_limit_after_stats = Some((span, name));
             }
             _ => {}
@@ -234,10 +236,79 @@ impl Parser<'_> {
         }
     }
 
+    /// `addtotals [fieldname=Name] [row=bool] [col=bool] [field1, field2, ...]`
+    /// (CWL_QuerySyntax-Addtotals): options first, each at most once, then the fields to sum.
+    fn addtotals_cmd(&mut self) -> PResult<Command> {
+        let mut t = crate::ast::AddTotals::default();
+        let mut seen: Vec<String> = Vec::new();
+        while let (Some(Tok::Ident(opt)), Some(Tok::Eq)) = (self.peek(), self.peek_at(1)) {
+            let opt_span = self.span();
+            let key = opt.to_ascii_lowercase();
+            if !matches!(key.as_str(), "fieldname" | "row" | "col") {
+                return Err(Diagnostic::new(format!("unknown `addtotals` option `{opt}`"), opt_span)
+                    .with_help("options: fieldname=Name, row=true|false, col=true|false"));
+            }
+            if seen.contains(&key) {
+                return Err(Diagnostic::new(format!("`{key}=` is given twice"), opt_span));
+            }
+            seen.push(key.clone());
+            self.pos += 2;
+            if key == "fieldname" {
+                t.fieldname = self.field_name()?;
+                continue;
+            }
+            let value = match self.peek() {
+                Some(Tok::Ident(v)) if v.eq_ignore_ascii_case("true") => true,
+                Some(Tok::Ident(v)) if v.eq_ignore_ascii_case("false") => false,
+                _ => return Err(self.err_expected(&format!("`true` or `false` after `{key}=`"))),
+            };
+            self.pos += 1;
+            if key == "row" {
+                t.row = value;
+            } else {
+                t.col = value;
+            }
+        }
+        if matches!(self.peek(), Some(Tok::Ident(_) | Tok::Backquoted(_))) {
+            t.fields = self.field_list()?;
+        }
+        if t.row {
+            self.note_defined(std::iter::once(t.fieldname.clone()));
+        }
+        Ok(Command::AddTotals(t))
+    }
+
     fn field_list(&mut self) -> PResult<Vec<String>> {
         let mut out = vec![self.field_name()?];
         while self.eat(&Tok::Comma) {
             out.push(self.field_name()?);
+        }
+        Ok(out)
+    }
+
+    /// `display` names fields only (CWL_QuerySyntax-Display: "Use display to show a specific
+    /// field or fields"); an expression or an alias is reported where it stands, with the
+    /// `fields` form that computes it.
+    fn display_fields(&mut self) -> PResult<Vec<String>> {
+        let ps = self.projections(Ctx::Scalar, &[])?;
+        let mut out = Vec::with_capacity(ps.len());
+        for (p, span) in ps.into_iter().zip(self.proj_spans.clone()) {
+            match (p.expr, p.alias) {
+                (Expr::Field(n), None) => out.push(n),
+                (e, alias) => {
+                    let text = crate::format::expr_to_string(&e);
+                    let d = match alias {
+                        Some(a) => {
+                            let a = crate::format::field_name(&a);
+                            Diagnostic::new(format!("`display` cannot rename: `{text} as {a}`"), span)
+                                .with_help(format!("rename with `fields {text} as {a}`, then `display {a}`"))
+                        }
+                        None => Diagnostic::new(format!("`display` shows fields only; `{text}` is an expression"), span)
+                            .with_help(format!("compute it first: `fields {text} as name | display name`")),
+                    };
+                    return Err(d);
+                }
+            }
         }
         Ok(out)
     }
@@ -291,29 +362,31 @@ impl Parser<'_> {
             e.walk(&mut |x| b |= matches!(x, Expr::Call { name, .. } if name == "bin"));
             b
         };
-        if self.order.stats == 0 {
-            self.order.first_stats_binned = by.iter().any(|p| binned(&p.expr));
-        } else {
-            // The second `stats` works on the rows of the first: it may only read the fields
-            // that exist then, and it can only bin the first one's time bins.
+        if self.order.stats > 0 {
+            // A later `stats` works on the rows of the one before: it may only read the fields
+            // that exist then, and `bin` "implicitly uses the @timestamp field", which only a
+            // preceding `stats` that grouped by `bin` (or named an output `@timestamp`) passes on.
+            let has_time = self.order.prev_stats_binned || self.available.as_ref().is_some_and(|av| av.iter().any(|f| f == "@timestamp"));
             let spans = agg_spans.iter().chain(self.proj_spans.iter());
             for (p, span) in aggregates.iter().chain(&by).zip(spans) {
-                if binned(&p.expr) && !self.order.first_stats_binned {
-                    return Err(
-                        Diagnostic::new("`bin` in the second `stats` needs the first `stats` to group by `bin` too", *span)
-                            .with_help("after the first `stats` there is no @timestamp; group the first `stats` by `bin(...)`"),
-                    );
+                if binned(&p.expr) && !has_time {
+                    return Err(Diagnostic::new(
+                        "`bin` in a later `stats` needs the `stats` before it to pass on the time: group that one by `bin` too",
+                        *span,
+                    )
+                    .with_help("after a `stats` there is no @timestamp unless it grouped by `bin(...)`; or keep a time, e.g. `max(@timestamp) as @t`, and use `dateceil(@t, 5m)`"));
                 }
                 if let Some(av) = &self.available {
                     if let Some(f) = p.expr.fields().into_iter().find(|f| !av.contains(f) && !earlier.contains(f)) {
                         return Err(
-                            Diagnostic::new(format!("the second `stats` cannot use `{f}`: the first `stats` removed it"), *span)
-                                .with_help(format!("after the first `stats`, the fields are: {}", av.join(", "))),
+                            Diagnostic::new(format!("this `stats` cannot use `{f}`: the `stats` before it removed it"), *span)
+                                .with_help(format!("after the preceding `stats`, the fields are: {}", av.join(", "))),
                         );
                     }
                 }
             }
         }
+        self.order.prev_stats_binned = by.iter().any(|p| binned(&p.expr));
         // `stats ... by bin(5m) offset 1h` (CWL_QuerySyntax-timeseries-functions).
         let offset = if is_word(self.peek(), "offset") && !by.is_empty() {
             let at = self.span();
@@ -396,12 +469,54 @@ impl Parser<'_> {
         }
     }
 
+    /// `parse` in the modes of CWL_QuerySyntax-Parse: glob, regex (optionally `as` names and
+    /// `multi`), `logfmt as m` and `csv as a, b`. The field may be left out (then `@message`):
+    /// `parse logfmt as m` and `parse csv as a` read the mode word as a mode when `as` follows it.
     fn parse_cmd(&mut self) -> PResult<Command> {
+        let mode_next = |p: &Self| (is_word(p.peek(), "logfmt") || is_word(p.peek(), "csv")) && is_word(p.peek_at(1), "as");
         let field = match self.peek() {
             Some(Tok::Str(_) | Tok::Regex { .. }) => "@message".to_string(),
+            _ if mode_next(self) => "@message".to_string(),
             _ => self.field_name()?,
         };
         let pat_span = self.span();
+        if is_word(self.peek(), "logfmt") {
+            self.pos += 1;
+            if !self.eat_word("as") {
+                return Err(self.err_expected("`as` and the name of the map, e.g. `logfmt as lf`"));
+            }
+            let names_start = self.span();
+            let names = self.field_list()?;
+            if names.len() != 1 {
+                return Err(Diagnostic::new(
+                    format!("`parse ... logfmt` makes one map, but {} names are given after `as`", names.len()),
+                    names_start.to(self.prev_span()),
+                )
+                .with_help("name the map once and read its keys with dots: `parse @message logfmt as lf | display lf.level`"));
+            }
+            let alias = names.into_iter().next().unwrap_or_default();
+            self.note_defined(std::iter::once(alias.clone()));
+            return Ok(Command::Parse {
+                field,
+                pattern: ParsePattern::Logfmt { alias },
+            });
+        }
+        if is_word(self.peek(), "csv") {
+            self.pos += 1;
+            if !self.eat_word("as") {
+                return Err(self.err_expected("`as` and one field name per value, e.g. `csv as host, method`"));
+            }
+            let names = self.field_list()?;
+            self.note_defined(names.iter().cloned());
+            return Ok(Command::Parse {
+                field,
+                pattern: ParsePattern::Csv { names },
+            });
+        }
+        if is_word(self.peek(), "json") {
+            return Err(Diagnostic::new("`json` is a command of its own, not a `parse` mode", pat_span)
+                .with_help("write `json field=name \"key.subkey\" as alias` (after a `|`)"));
+        }
         let pattern = match self.bump().map(|t| t.tok) {
             Some(Tok::Str(glob)) => {
                 let stars = glob.matches('*').count();
@@ -427,37 +542,99 @@ impl Parser<'_> {
                     )
                     .with_help("give one field name per `*`"));
                 }
+                if is_word(self.peek(), "multi") {
+                    return Err(Diagnostic::new("`multi` applies to a regex, not to a glob pattern", self.span())
+                        .with_help("write the pattern as a /regex/ to extract every match"));
+                }
                 ParsePattern::Glob { pattern: glob, names }
             }
-            Some(Tok::Regex { pattern, flags }) => {
-                let names = crate::lexer::named_groups(&pattern).map_err(|m| Diagnostic::new(format!("invalid regex: {m}"), pat_span))?;
-                if names.is_empty() {
-                    return Err(Diagnostic::new("the `parse` regex has no named groups to extract", pat_span)
-                        .with_help("name each capture, e.g. /user=(?<user>\\S+)/"));
-                }
-                if is_word(self.peek(), "as") {
-                    return Err(Diagnostic::new(
-                        "a `parse` regex names its fields with (?<name>...) groups; `as` is only for glob patterns",
-                        self.span(),
-                    ));
-                }
-                ParsePattern::Regex { pattern, flags, names }
-            }
+            Some(Tok::Regex { pattern, flags }) => self.parse_regex(pattern, flags, pat_span)?,
+            // The lexer already reported the bad token.
+            Some(Tok::Error) => return Err(Diagnostic::new("", pat_span)),
             other => {
                 return Err(Diagnostic::new(
                     format!(
-                        "expected a pattern in quotes or a /regex/ after the parsed field, found {}",
+                        "expected a pattern in quotes, a /regex/, `logfmt` or `csv` after the parsed field, found {}",
                         describe(other.as_ref())
                     ),
                     pat_span,
                 ))
             }
         };
-        let names = match &pattern {
-            ParsePattern::Glob { names, .. } | ParsePattern::Regex { names, .. } => names.clone(),
-        };
-        self.note_defined(names.into_iter());
+        self.note_defined(pattern.names().into_iter());
         Ok(Command::Parse { field, pattern })
+    }
+
+    /// The regex mode: `/re/` with named groups, or `/re/ as a, b` naming every capturing
+    /// group in order; `multi` after either (CWL_QuerySyntax-Parse, "Multi-match mode").
+    fn parse_regex(&mut self, pattern: String, flags: String, pat_span: Span) -> PResult<ParsePattern> {
+        let groups = crate::lexer::capture_groups(&pattern).map_err(|m| Diagnostic::new(format!("invalid regex: {m}"), pat_span))?;
+        let (names, aliased) = if self.eat_word("as") {
+            let names_start = self.span();
+            let names = self.field_list()?;
+            if names.len() != groups.len() {
+                return Err(Diagnostic::new(
+                    format!(
+                        "the `parse` regex has {} capturing group{} but {} field name{} given after `as`",
+                        groups.len(),
+                        if groups.len() == 1 { "" } else { "s" },
+                        names.len(),
+                        if names.len() == 1 { " is" } else { "s are" }
+                    ),
+                    names_start.to(self.prev_span()),
+                )
+                .with_help("give one field name per `(...)` group, in order"));
+            }
+            (names, true)
+        } else {
+            let names: Vec<String> = groups.into_iter().flatten().collect();
+            if names.is_empty() {
+                return Err(Diagnostic::new("the `parse` regex has no named groups to extract", pat_span)
+                    .with_help("name each capture, e.g. /user=(?<user>\\S+)/, or name the groups with `as`"));
+            }
+            (names, false)
+        };
+        let multi = self.eat_word("multi");
+        Ok(ParsePattern::Regex {
+            pattern,
+            flags,
+            names,
+            aliased,
+            multi,
+        })
+    }
+
+    /// `json field=name "key.subkey" as alias` (CWL_QuerySyntax-Parse, "JSON field extraction").
+    fn json_cmd(&mut self) -> PResult<Command> {
+        if !self.eat_word("field") {
+            return Err(self.err_expected("`field=` and the field holding the JSON, e.g. `json field=payload \"user.name\" as username`"));
+        }
+        if !self.eat(&Tok::Eq) {
+            return Err(self.err_expected("`=` after `field`"));
+        }
+        let field = self.field_name()?;
+        let path_span = self.span();
+        let path = match self.peek() {
+            Some(Tok::Str(p)) => {
+                let p = p.clone();
+                self.pos += 1;
+                p
+            }
+            _ => return Err(self.err_expected("the key path in quotes, e.g. \"user.name\"")),
+        };
+        if path.is_empty() || path.split('.').any(str::is_empty) {
+            return Err(Diagnostic::new(format!("`{path}` is not a key path"), path_span)
+                .with_help("name the keys with dots between them, e.g. \"identity.sourceIp\""));
+        }
+        if !self.eat_word("as") {
+            return Err(self.err_expected("`as` and a field name for the extracted value"));
+        }
+        let alias = self.field_name()?;
+        self.note_defined(std::iter::once(alias.clone()));
+        Ok(Command::Parse {
+            field,
+            pattern: ParsePattern::Json { path, alias },
+        })
     }
 }
 

@@ -411,6 +411,21 @@ impl Parser<'_> {
                     full,
                 ));
             }
+            // CWL_QuerySyntax-timeseries-functions: `rate(fieldName, interval: Period)`,
+            // `histogram(fieldName, buckets: number)`.
+            "rate" if !matches!(args[1], Expr::Duration(..)) => {
+                return Err(Diagnostic::new("the second argument of `rate` must be a period such as `1m`", full)
+                    .with_help("e.g. `stats rate(bytes, 1m) by bin(5m)`"));
+            }
+            "histogram" => match args[1] {
+                Expr::Num(b) if b >= 1.0 && b.fract() == 0.0 => {}
+                _ => {
+                    return Err(
+                        Diagnostic::new("the second argument of `histogram` must be a whole number of buckets", full)
+                            .with_help("e.g. `histogram(durationMs, 10)`"),
+                    )
+                }
+            },
             "pct" => match args[1] {
                 Expr::Num(p) if (0.0..=100.0).contains(&p) => {}
                 _ => {

@@ -23,9 +23,10 @@ use crate::lexer::{lex, Tok, Token};
 /// The largest `limit` CloudWatch accepts ("You can specify a `limit` value of up to 100,000",
 /// CWL_QuerySyntax-Limit). Without `limit` a query returns up to 10,000 rows.
 pub const MAX_LIMIT: u64 = 100_000;
-/// How many `stats` commands one query may have (CWL_QuerySyntax-Stats, "Use multiple stats
-/// commands in a single query").
-pub const MAX_STATS: usize = 2;
+/// How many `stats` commands one query may have: "queries now support ... up to 10 stats
+/// commands" (AWS What's New, 2026-06-17, "Amazon CloudWatch Logs Insights adds 23 new query
+/// commands and functions"; the Stats page said two before).
+pub const MAX_STATS: usize = 10;
 const MAX_DEPTH: usize = 100;
 /// Operators per expression; bounds the tree depth of long flat chains like `a and b and ...`.
 const MAX_OPERATORS: usize = 500;
@@ -123,9 +124,9 @@ struct Parser<'a> {
 struct Ordering {
     /// `stats` commands so far.
     stats: usize,
-    /// The first `stats` grouped by `bin(...)`.
-    first_stats_binned: bool,
-    /// A `sort` or `limit` after the first `stats` (they must follow the second one).
+    /// The latest `stats` grouped by `bin(...)`.
+    prev_stats_binned: bool,
+    /// A `sort` or `limit` after a `stats` (they must follow the last one).
     sort_or_limit_after_stats: Option<(Span, &'static str)>,
     /// A `dedup` came earlier: only `limit` may follow it.
     dedup: bool,

@@ -1,5 +1,5 @@
 //! Shared helpers: the fixture queries.
-#![allow(dead_code, reason = "each test binary uses a different part of these helpers")]
+#![allow(dead_code, reason = "without the `eval` feature the event helpers go unused")]
 
 pub fn fixture_queries() -> (Vec<String>, Vec<String>) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/insights/queries.md");

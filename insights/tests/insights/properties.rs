@@ -69,7 +69,30 @@ fn expr() -> impl Strategy<Value = String> {
             (inner.clone(), prop::collection::vec(literal(), 1..3)).prop_map(|(a, l)| format!("{a} not in [{}]", l.join(","))),
             inner.clone().prop_map(|a| format!("TOLOWER({a})")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("concat({a}, {b})")),
-            (inner.clone(), inner).prop_map(|(a, b)| format!("coalesce({a},{b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("coalesce({a},{b})")),
+            // AWS What's New 2026-06-17: if, split, case-insensitive strcontains
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(a, b, c)| format!("IF({a}, {b}, {c})")),
+            (inner.clone(), literal()).prop_map(|(a, d)| format!("split({a}, {d})[1]")),
+            (
+                inner.clone(),
+                inner.clone(),
+                prop_oneof![Just(""), Just(", true"), Just(", FALSE"), Just(", 1")]
+            )
+                .prop_map(|(a, b, c)| format!("strcontains({a}, {b}{c})")),
+            (
+                inner,
+                prop_oneof![
+                    Just("toNumber"),
+                    Just("TOINT"),
+                    Just("toLong"),
+                    Just("todouble"),
+                    Just("ipv4ToNumber"),
+                    Just("isprivateip"),
+                    Just("isPublicIP"),
+                    Just("isReservedIP")
+                ]
+            )
+                .prop_map(|(a, f)| format!("{f}({a})")),
         ]
     })
 }
@@ -104,12 +127,34 @@ fn command() -> impl Strategy<Value = String> {
         (field(), prop_oneof![Just("1h"), Just("1d"), Just("30min")])
             .prop_map(|(a, o)| format!("stats count(*) as n by {a}, bin(5m) offset {o}")),
         (field(), field()).prop_map(|(a, b)| format!("stats max({a}) as p, min({b}) as q, p - q as spread")),
+        // CWL_QuerySyntax-timeseries-functions
+        (field(), prop_oneof![Just("1m"), Just("30s"), Just("1h")])
+            .prop_map(|(a, p)| format!("stats RATE({a}, {p}) as r, histogram({a}, 5) by bin(5m)")),
         (field(), field()).prop_map(|(a, b)| format!("parse @message \"x=* y=*\" as {a}, {b}")),
         Just("parse @message /(?<m>GET|POST) (?P<p>\\S+)/".to_string()),
+        // The Parse page's other modes: regex with `as` and `multi`, logfmt, CSV, json field=.
+        (field(), prop::bool::ANY, prop::bool::ANY).prop_map(|(a, named, multi)| {
+            let group = if named { "(?<g>\\d+)" } else { "(\\d+)" };
+            format!("parse @message /ip={group}/ as {a}{}", if multi { " multi" } else { "" })
+        }),
+        Just("parse @message /(?<k>\\w+)=(?<v>\\w+)/ multi".to_string()),
+        (field(), prop_oneof![Just("@message"), Just("msg"), Just("")]).prop_map(|(a, f)| format!("parse {f} logfmt as {a}")),
+        (prop::collection::vec(field(), 1..4), prop_oneof![Just("@message "), Just("")])
+            .prop_map(|(v, f)| format!("parse {f}csv as {}", v.join(", "))),
+        (field(), field(), prop_oneof![Just("user.name"), Just("a"), Just("0.b")])
+            .prop_map(|(f, a, p)| format!("json field={f} \"{p}\" as {a}")),
         prop::collection::vec(field(), 1..3).prop_map(|v| format!("display {}", v.join(", "))),
         field().prop_map(|f| format!("unmask {f}")),
         (field(), field()).prop_map(|(a, b)| format!("unnest {a} into {b}")),
         Just("pattern @message".to_string()),
+        // CWL_QuerySyntax-Addtotals
+        (
+            prop_oneof![Just(""), Just(" fieldname=RowSum"), Just(" FIELDNAME=`a b`")],
+            prop_oneof![Just(""), Just(" row=false"), Just(" row=TRUE")],
+            prop_oneof![Just(""), Just(" col=true"), Just(" col=false")],
+            prop::collection::vec(field(), 0..3)
+        )
+            .prop_map(|(n, r, c, f)| format!("addtotals{n}{r}{c} {}", f.join(", "))),
         Just("pattern tolower(msg)".to_string()),
         prop_oneof![Just(""), Just(" previousDay"), Just(" PREVIOUSWEEK"), Just(" previousMonth")].prop_map(|m| format!("diff{m}")),
     ]

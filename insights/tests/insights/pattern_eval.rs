@@ -9,8 +9,7 @@
 #![cfg(feature = "eval")]
 #![allow(clippy::unwrap_used)]
 
-mod common;
-use common::ev::{ev, opts, run_q, T0};
+use crate::common::ev::{ev, opts, run_q, T0};
 use insights::eval::{diff_range, run, EvalError, LogEvent, RunOptions};
 
 #[test]
@@ -262,7 +261,26 @@ fn fuzz_seeds_for_the_new_syntax_run() {
             end: Some(T0 + HOUR),
             ..opts(2)
         };
-        run(&parsed, common::ev::demo_events(), &o).unwrap_or_else(|e| panic!("{q}: {e}"));
+        run(&parsed, crate::common::ev::demo_events(), &o).unwrap_or_else(|e| panic!("{q}: {e}"));
+        ran += 1;
+    }
+    assert_eq!(ran, 8);
+}
+
+#[test]
+fn fuzz_seeds_for_the_parse_modes_run() {
+    // insights/fuzz/seeds/seeds_46.txt ... seeds_54.txt: the Parse page's modes (regex `multi`,
+    // logfmt, CSV, `json field=`) and chained `stats` with a capped bin; the last one is
+    // invalid on purpose. Those that parse must run over the usual events.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds");
+    let mut ran = 0;
+    for i in 46..=54 {
+        let q = std::fs::read_to_string(format!("{dir}/seeds_{i}.txt")).unwrap();
+        let Ok(parsed) = insights::parse(&q) else {
+            assert_eq!(i, 54, "seed {i} should parse: {q}");
+            continue;
+        };
+        run(&parsed, crate::common::ev::demo_events(), &opts(2)).unwrap_or_else(|e| panic!("{q}: {e}"));
         ran += 1;
     }
     assert_eq!(ran, 8);

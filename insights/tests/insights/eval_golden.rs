@@ -2,8 +2,7 @@
 //! command and every function. Each query runs with 1 and 2 worker threads and must agree.
 #![cfg(feature = "eval")]
 
-mod common;
-use common::ev::{demo_events, ev, run_q};
+use crate::common::ev::{demo_events, ev, run_q};
 use insights::eval::{run, EvalError};
 
 fn lines(s: &str) -> Vec<String> {
@@ -12,7 +11,7 @@ fn lines(s: &str) -> Vec<String> {
 
 #[test]
 fn fixture_queries_golden() {
-    let (valid, _) = common::fixture_queries();
+    let (valid, _) = crate::common::fixture_queries();
     let expected = [
         r#"
 @timestamp=2024-01-01 11:01:40.000, @message={"level":"error","route":"/api/users","method":"GET","statusCode":503,"durationMs":1500,"userId":"u4","requestId":"r6","error":{"name":"TimeoutError","message":"db"}}
@@ -275,7 +274,7 @@ fn commands() {
 fn not_supported_commands_error_not_crash() {
     for q in ["anomaly @message", "lookup t k OUTPUT v", "join x"] {
         let parsed = insights::parse(q).unwrap_or_else(|d| panic!("{q}: {d:?}"));
-        let err = run(&parsed, demo_events(), &common::ev::opts(2)).expect_err(q);
+        let err = run(&parsed, demo_events(), &crate::common::ev::opts(2)).expect_err(q);
         assert!(matches!(err, EvalError::Unsupported(_)), "{q}");
         assert!(err.to_string().contains("not supported by the local engine"), "{err}");
     }
@@ -318,10 +317,10 @@ fn unnest_lists() {
 #[test]
 fn regex_compile_errors_and_parameters_reported() {
     let q = insights::parse("filter @message like /a{2,1}/").expect("parses");
-    let err = run(&q, demo_events(), &common::ev::opts(1)).expect_err("bad regex");
+    let err = run(&q, demo_events(), &crate::common::ev::opts(1)).expect_err("bad regex");
     assert!(matches!(err, EvalError::Regex(_)), "{err:?}");
     let q = insights::parse("filter requestId = {{id}}").expect("parses");
-    let err = run(&q, demo_events(), &common::ev::opts(1)).expect_err("param");
+    let err = run(&q, demo_events(), &crate::common::ev::opts(1)).expect_err("param");
     assert_eq!(err, EvalError::Parameter("id".into()));
 }
 
@@ -329,24 +328,24 @@ fn regex_compile_errors_and_parameters_reported() {
 fn stats_and_cap() {
     let events: Vec<_> = (0..25_000).map(|i| ev(i, &format!(r#"{{"i":{i},"g":"g{}"}}"#, i % 3))).collect();
     let q = insights::parse("fields i").expect("parses");
-    let res = run(&q, events.clone(), &common::ev::opts(2)).expect("runs");
+    let res = run(&q, events.clone(), &crate::common::ev::opts(2)).expect("runs");
     assert_eq!(res.rows.len(), 10_000);
     assert_eq!(res.rows[0][0], ("i".to_string(), "24999".to_string()));
     assert_eq!(res.stats.records_scanned, 25_000);
     assert_eq!(res.stats.records_matched, 25_000);
     let q = insights::parse("filter i >= 24000 | stats count(*) as n, pct(i, 50) as med by g").expect("parses");
-    let res = run(&q, events, &common::ev::opts(2)).expect("runs");
+    let res = run(&q, events, &crate::common::ev::opts(2)).expect("runs");
     assert_eq!(res.stats.records_matched, 1000);
     assert_eq!(res.rows.len(), 3);
     // time range options
     let q = insights::parse("stats count(*) as n").expect("parses");
-    let mut o = common::ev::opts(2);
-    o.start = Some(common::ev::T0 + 10_000);
-    o.end = Some(common::ev::T0 + 20_000);
+    let mut o = crate::common::ev::opts(2);
+    o.start = Some(crate::common::ev::T0 + 10_000);
+    o.end = Some(crate::common::ev::T0 + 20_000);
     let res = run(&q, demo_events(), &o).expect("runs");
     assert!(res.rows.is_empty(), "no group when nothing matched");
-    o.start = Some(common::ev::T0 + 25_000);
-    o.end = Some(common::ev::T0 + 60_000);
+    o.start = Some(crate::common::ev::T0 + 25_000);
+    o.end = Some(crate::common::ev::T0 + 60_000);
     let res = run(&q, demo_events(), &o).expect("runs");
     assert_eq!(res.rows, vec![vec![("n".to_string(), "2".to_string())]]);
     assert_eq!(res.stats.records_scanned, 2);
@@ -355,7 +354,7 @@ fn stats_and_cap() {
 /// Each documented rule, with the documentation's own examples where it gives them. Page names
 /// are those of the CloudWatch Logs user guide (docs.aws.amazon.com/AmazonCloudWatch/latest/logs/).
 mod aws_docs {
-    use super::common::ev::{demo_events, ev, opts, run_q, T0};
+    use crate::common::ev::{demo_events, ev, opts, run_q, T0};
     use insights::eval::run;
 
     fn values(field: &str, vals: &[&str]) -> Vec<insights::eval::LogEvent> {
@@ -692,5 +691,120 @@ mod aws_docs {
             ]]
         );
         assert_eq!(T0, 1_704_103_200_000);
+    }
+
+    /// CWL_QuerySyntax-operations-functions, "Datetime functions": "if you specify `bin(300s)`,
+    /// CloudWatch Logs actually implements this as 60 seconds"; "The cap for `ms` is 1000, the
+    /// caps for `s` and `m` are 60, and the cap for `h` is 24". Days and longer have no cap.
+    #[test]
+    fn bin_caps_per_unit() {
+        // Events at 0 s, 70 s, 130 s and 400 s after 10:00.
+        let evs = || vec![ev(0, "a"), ev(70, "b"), ev(130, "c"), ev(400, "d")];
+        let bins = |q: &str| run_q(q, evs());
+        assert_eq!(
+            bins("stats count(*) as n by bin(300s)"),
+            vec![
+                "bin(300s)=2024-01-01 10:00:00.000, n=1",
+                "bin(300s)=2024-01-01 10:01:00.000, n=1",
+                "bin(300s)=2024-01-01 10:02:00.000, n=1",
+                "bin(300s)=2024-01-01 10:06:00.000, n=1"
+            ]
+        );
+        assert_eq!(
+            bins("stats count(*) as n by bin(5m)"),
+            vec!["bin(5m)=2024-01-01 10:00:00.000, n=3", "bin(5m)=2024-01-01 10:05:00.000, n=1"]
+        );
+        assert_eq!(
+            bins("stats count(*) as n by bin(2000ms)"),
+            bins("stats count(*) as n by bin(1000ms)")
+                .iter()
+                .map(|r| r.replace("1000ms", "2000ms"))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            bins("stats count(*) as n by bin(90m)"),
+            vec!["bin(90m)=2024-01-01 10:00:00.000, n=4"]
+        );
+        // Dec 31 10:00 and Jan 1 10:00 share a 48-hour bin (from Dec 31) but not a day: 48h
+        // runs as 24h; 3d is not capped.
+        let day = |q: &str| run_q(q, vec![ev(-86_400, "a"), ev(0, "b")]);
+        assert_eq!(
+            day("stats count(*) as n by bin(48h)"),
+            vec!["bin(48h)=2023-12-31 00:00:00.000, n=1", "bin(48h)=2024-01-01 00:00:00.000, n=1"]
+        );
+        assert_eq!(day("stats count(*) as n by bin(3d)"), vec!["bin(3d)=2023-12-31 00:00:00.000, n=2"]);
+        // The same caps in datefloor and dateceil.
+        assert_eq!(
+            run_q(
+                "fields datefloor(@timestamp, 120s) as f, dateceil(@timestamp, 100m) as c | display f, c",
+                vec![ev(70, "x")]
+            ),
+            vec!["f=2024-01-01 10:01:00.000, c=2024-01-01 11:00:00.000"]
+        );
+    }
+
+    /// CWL_AnalyzeLogData-discoverable-fields: "CloudWatch Logs Insights can extract a maximum of
+    /// 200 log event fields from a JSON log. For additional fields that aren't extracted, you can
+    /// use the `parse` command".
+    #[test]
+    fn json_discovery_stops_at_200_fields() {
+        let pairs: Vec<String> = (0..210).map(|i| format!("\"f{i}\":{i}")).collect();
+        let evs = vec![ev(0, &format!("{{{}}}", pairs.join(",")))];
+        assert_eq!(run_q("fields f0, f199, f200, f209", evs.clone()), vec!["f0=0, f199=199"]);
+        assert_eq!(
+            run_q("parse @message /\"f209\":(?<late>\\d+)/ | display late", evs),
+            vec!["late=209"]
+        );
+    }
+
+    /// Up to 10 `stats` (AWS What's New 2026-06-17), each reading what the one before left;
+    /// and the Stats page's `dateceil` examples (a time passed on by the first `stats`).
+    #[test]
+    fn chained_stats_and_dateceil_examples() {
+        let evs: Vec<_> = [(0, 100), (60, 300), (400, 50), (3700, 1000)]
+            .iter()
+            .map(|(t, n)| ev(*t, &"x".repeat(*n)))
+            .collect();
+        let q = "FIELDS strlen(@message) AS message_length\n\
+                 | STATS sum(message_length) / 1024 / 1024 AS logs_mb BY BIN(5m) as @t\n\
+                 | STATS max(logs_mb) AS peak_ingest_mb,\n\
+                         min(logs_mb) AS min_ingest_mb,\n\
+                         avg(logs_mb) AS avg_ingest_mb BY dateceil(@t, 10m)";
+        // 5-minute bins 10:00 (400 bytes), 10:05 (50) and 11:00 (1000); dateceil keeps a time
+        // already on a 10-minute boundary.
+        let row = |t: &str, b: f64| {
+            let mb = b / 1024.0 / 1024.0;
+            format!("dateceil(@t, 10m)=2024-01-01 {t}, peak_ingest_mb={mb}, min_ingest_mb={mb}, avg_ingest_mb={mb}")
+        };
+        assert_eq!(
+            run_q(q, evs.clone()),
+            vec![row("10:00:00.000", 400.0), row("10:10:00.000", 50.0), row("11:00:00.000", 1000.0)]
+        );
+        let q = "FIELDS strlen(@message) AS message_length\n\
+                 | STATS sum(message_length) AS ingested_bytes, max(@timestamp) as @t BY @logStream\n\
+                 | STATS avg(ingested_bytes) BY dateceil(@t, 5m)";
+        assert_eq!(
+            run_q(q, evs.clone()),
+            vec!["dateceil(@t, 5m)=2024-01-01 11:05:00.000, avg(ingested_bytes)=1450"]
+        );
+        // Three `stats`: bins of bins of bins, then sort after the last.
+        let q = "fields strlen(@message) as len \
+                 | stats sum(len) as b by bin(1m) \
+                 | stats sum(b) as b by bin(5m) \
+                 | stats max(b) as top, count(*) as bins by bin(1h) \
+                 | sort top desc";
+        assert_eq!(
+            run_q(q, evs.clone()),
+            vec![
+                "bin(1h)=2024-01-01 11:00:00.000, top=1000, bins=1",
+                "bin(1h)=2024-01-01 10:00:00.000, top=400, bins=2"
+            ]
+        );
+        // Ten `stats` run; the tenth sees the ninth's outputs only.
+        let ten = std::iter::once("stats count(*) as n".to_string())
+            .chain((0..9).map(|_| "stats sum(n) as n".to_string()))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        assert_eq!(run_q(&ten, evs), vec!["n=4"]);
     }
 }

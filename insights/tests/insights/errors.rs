@@ -1,8 +1,6 @@
 //! Error-message snapshot tests: every invalid fixture query and each class of error must name
 //! the problem and point at it (line:column and caret).
 
-mod common;
-
 fn rendered(q: &str) -> String {
     let diags = insights::check(q);
     assert!(!diags.is_empty(), "expected errors for {q}");
@@ -11,7 +9,7 @@ fn rendered(q: &str) -> String {
 
 #[test]
 fn fixture_invalid_queries() {
-    let (_, invalid) = common::fixture_queries();
+    let (_, invalid) = crate::common::fixture_queries();
     let expected = [
         "error: unclosed `(`: expected `)`, found end of query\n --> 1:28\n  |\n  | fields @timestamp | filter (level = \"error\"\n  |                            ^\n  = help: add `)` to close the `(` opened here\n",
         "error: unknown function `cout` — did you mean `count`?\n --> 1:7\n  |\n  | stats cout(*) by route\n  |       ^^^^^^^\n",
@@ -57,6 +55,15 @@ fn error_classes() {
             11,
         ),
         ("stats route", "`route` in `stats` must be inside an aggregate function", 1, 7),
+        // CWL_QuerySyntax-Display: display shows fields; expressions and aliases go in `fields`.
+        ("display a, b + 1", "`display` shows fields only; `b + 1` is an expression", 1, 12),
+        (
+            "display strlen(@message)",
+            "`display` shows fields only; `strlen(@message)` is an expression",
+            1,
+            9,
+        ),
+        ("fields x | display x as y", "`display` cannot rename: `x as y`", 1, 20),
         ("filter level = \"error", "unclosed string: expected a closing \"", 1, 16),
         ("filter x = [1, 2", "unclosed `[`: expected `]`, found end of query", 1, 12),
         ("filter (a = 1))", "unbalanced `)`: there is no `(` to close", 1, 15),
@@ -103,20 +110,20 @@ fn several_errors_reported_at_once() {
 fn aws_order_rules() {
     let cases = [
         (
-            "stats count(*) as a by bin(5m) | stats sum(a) as b by bin(1h) | stats max(b)",
-            "error: a query can have at most 2 `stats` commands\n --> 1:65\n  |\n  | stats count(*) as a by bin(5m) | stats sum(a) as b by bin(1h) | stats max(b)\n  |                                                                 ^^^^^\n  = help: combine the aggregations into fewer `stats` commands\n",
+            "stats count(*) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n",
+            "error: a query can have at most 10 `stats` commands\n --> 1:203\n  |\n  | stats count(*) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n | stats sum(n) as n\n  |                                                                                                                                                                                                           ^^^^^\n  = help: combine the aggregations into fewer `stats` commands\n",
         ),
         (
-            "stats count(*) as n by route | sort n desc | stats max(n)",
-            "error: `sort` must come after the second `stats`, not between the two\n --> 1:32\n  |\n  | stats count(*) as n by route | sort n desc | stats max(n)\n  |                                ^^^^\n  = help: move `sort` after the last `stats` command\n",
+            "stats count(*) as n by route | stats sum(n) as n by route | sort n desc | stats max(n)",
+            "error: `sort` must come after the last `stats`, not between two\n --> 1:61\n  |\n  | stats count(*) as n by route | stats sum(n) as n by route | sort n desc | stats max(n)\n  |                                                             ^^^^\n  = help: move `sort` after the last `stats` command\n",
         ),
         (
             "stats count(*) as n by route | stats max(n) by bin(1h)",
-            "error: `bin` in the second `stats` needs the first `stats` to group by `bin` too\n --> 1:48\n  |\n  | stats count(*) as n by route | stats max(n) by bin(1h)\n  |                                                ^^^^^^^\n  = help: after the first `stats` there is no @timestamp; group the first `stats` by `bin(...)`\n",
+            "error: `bin` in a later `stats` needs the `stats` before it to pass on the time: group that one by `bin` too\n --> 1:48\n  |\n  | stats count(*) as n by route | stats max(n) by bin(1h)\n  |                                                ^^^^^^^\n  = help: after a `stats` there is no @timestamp unless it grouped by `bin(...)`; or keep a time, e.g. `max(@timestamp) as @t`, and use `dateceil(@t, 5m)`\n",
         ),
         (
-            "stats count(*) as n by route | stats sum(durationMs)",
-            "error: the second `stats` cannot use `durationMs`: the first `stats` removed it\n --> 1:38\n  |\n  | stats count(*) as n by route | stats sum(durationMs)\n  |                                      ^^^^^^^^^^^^^^^\n  = help: after the first `stats`, the fields are: route, n\n",
+            "stats count(*) as n by route | stats sum(n) as t | stats max(n)",
+            "error: this `stats` cannot use `n`: the `stats` before it removed it\n --> 1:58\n  |\n  | stats count(*) as n by route | stats sum(n) as t | stats max(n)\n  |                                                          ^^^^^^\n  = help: after the preceding `stats`, the fields are: t\n",
         ),
         (
             "stats count(*) by route offset 1h",

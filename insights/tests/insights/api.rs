@@ -62,6 +62,9 @@ fn analyzer_facts() {
 
     let a = analyze(&parse("stats avg(d) by bin(5m)").expect("valid"));
     assert_eq!(a.merge, Merge::AlignedBins { period_ms: 300_000 });
+    // `bin(300s)` runs as 60 s bins (the seconds cap): merged as such.
+    let a = analyze(&parse("stats avg(d) by bin(300s)").expect("valid"));
+    assert_eq!(a.merge, Merge::AlignedBins { period_ms: 60_000 });
     assert_eq!(a.fields_read, vec!["d", "@timestamp"]);
     let a = analyze(&parse("stats avg(d) by route").expect("valid"));
     assert!(matches!(a.merge, Merge::No { .. }));
