@@ -271,7 +271,7 @@ impl Scheduler {
         // An unknown or unusable connection answers now rather than failing in the queue.
         self.inner.sources.source(connection).await?;
         self.inner.prepare(connection).await.map_err(db_error)?;
-        let norm = key::normalize(&input);
+        let norm = key::normalize(&input, time::OffsetDateTime::now_utc().unix_timestamp());
         let run_id = store::submit(&self.inner, cx, connection, &input, &norm).await?;
         self.run(run_id)
             .await?

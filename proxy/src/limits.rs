@@ -5,7 +5,10 @@
 //! for the time since it was last touched, the tokens are taken, and the balance may go negative
 //! — a caller that finds too few has *reserved* the moment its tokens exist and sleeps until
 //! then. Calls therefore leave every replica spaced at the quota, without retries against the
-//! database and without a leader. A caller who would have to wait longer than `max_wait` gives
+//! database and without a leader. Within a replica, callers of one bucket that arrive while its
+//! upsert is in flight are taken together by the next one (one round trip for the lot, each
+//! caller's balance as if it had taken its tokens alone, in arrival order), so a storm of calls
+//! does not become a storm of database writes that starves the pool. A caller who would have to wait longer than `max_wait` gives
 //! its tokens back and is answered with a throttling error at once (the metrics path then serves
 //! what it has cached).
 //!
@@ -14,8 +17,11 @@
 //! buckets. Without a database (tests, the CLI) the buckets are per process.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
 
 use cloudwatch::{AccountRegion, CallContext, ErrorKind, Source, SourceError};
 use sqlx::PgPool;
@@ -70,16 +76,29 @@ struct Local {
     at: Instant,
 }
 
+/// Callers of one shared bucket waiting for the next round trip.
+#[derive(Default)]
+struct Batch {
+    /// A round trip is under way (its task takes `pending` when it is done).
+    running: bool,
+    pending: Vec<(f64, oneshot::Sender<Result<f64, SourceError>>)>,
+}
+
 #[derive(Default)]
 struct State {
     accounts: HashMap<String, (Option<AccountRegion>, Instant)>,
     local: HashMap<String, Local>,
+    batches: HashMap<String, Batch>,
+    /// Tokens given back to shared buckets, returned with the bucket's next round trip rather
+    /// than one write each (a storm refuses thousands of calls a minute).
+    refunds: HashMap<String, f64>,
 }
 
 struct Inner {
     db: Option<PgPool>,
     config: LimitsConfig,
     state: Mutex<State>,
+    round_trips: AtomicU64,
 }
 
 /// Token buckets per (AWS account, Region, API). Cheap to clone.
@@ -113,8 +132,15 @@ impl Limits {
                 db,
                 config,
                 state: Mutex::new(State::default()),
+                round_trips: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// Round trips to the shared buckets so far (each takes the tokens of every caller queued
+    /// behind the previous one).
+    pub fn round_trips(&self) -> u64 {
+        self.inner.round_trips.load(Ordering::Relaxed)
     }
 
     /// (steady rate, burst) of `api`'s bucket.
@@ -167,7 +193,7 @@ impl Limits {
         let burst = burst.max(n);
         let bucket = format!("{}/{api}", self.scope(source, connection).await);
         let balance = match &self.inner.db {
-            Some(db) => take_shared(db, &bucket, burst, rate, n).await?,
+            Some(db) => self.take_batched(db, &bucket, burst, rate, n).await?,
             None => self.take_local(&bucket, burst, rate, n),
         };
         if balance >= 0.0 {
@@ -175,7 +201,7 @@ impl Limits {
         }
         let wait = Duration::from_secs_f64(-balance / rate);
         if wait > self.inner.config.max_wait {
-            self.give_back(&bucket, n).await;
+            self.give_back(&bucket, n);
             return Err(SourceError::new(
                 ErrorKind::Throttled,
                 "ThrottlingException",
@@ -184,6 +210,60 @@ impl Limits {
         }
         tokio::time::sleep(wait).await;
         Ok(())
+    }
+
+    /// `n` tokens from the shared bucket, in the next round trip of this replica.
+    async fn take_batched(&self, db: &PgPool, bucket: &str, burst: f64, rate: f64, n: f64) -> Result<f64, SourceError> {
+        let (tx, rx) = oneshot::channel();
+        let lead = {
+            let mut state = self.inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let batch = state.batches.entry(bucket.to_string()).or_default();
+            batch.pending.push((n, tx));
+            !std::mem::replace(&mut batch.running, true)
+        };
+        if lead {
+            // Its own task: a caller that goes away never strands the others.
+            let (this, db, bucket) = (self.clone(), db.clone(), bucket.to_string());
+            tokio::spawn(async move { this.drain(&db, &bucket, burst, rate).await });
+        }
+        rx.await
+            .unwrap_or_else(|_| Err(SourceError::internal("the shared rate limit stopped answering")))
+    }
+
+    /// Takes the queued callers' tokens in one round trip each time until nobody waits.
+    async fn drain(&self, db: &PgPool, bucket: &str, burst: f64, rate: f64) {
+        loop {
+            let batch = {
+                let mut state = self.inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+                let Some(b) = state.batches.get_mut(bucket) else { return };
+                if b.pending.is_empty() {
+                    state.batches.remove(bucket);
+                    return;
+                }
+                std::mem::take(&mut b.pending)
+            };
+            let total: f64 = batch.iter().map(|(n, _)| n).sum();
+            let largest = batch.iter().map(|(n, _)| *n).fold(burst, f64::max);
+            let refund = self
+                .inner
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .refunds
+                .remove(bucket)
+                .unwrap_or(0.0);
+            self.inner.round_trips.fetch_add(1, Ordering::Relaxed);
+            // The refund goes back first (within the burst), then the callers take theirs: the
+            // balance returned is the one after all of them.
+            let result = take_shared(db, bucket, largest, rate, total, refund).await;
+            // In arrival order: each caller's balance is the one it would have seen alone, so the
+            // first is served first and the last waits longest.
+            let mut after: f64 = total;
+            for (n, tx) in batch {
+                after -= n;
+                let _ = tx.send(result.clone().map(|balance| balance + after));
+            }
+        }
     }
 
     fn take_local(&self, bucket: &str, burst: f64, rate: f64, n: f64) -> f64 {
@@ -195,15 +275,17 @@ impl Limits {
         b.tokens
     }
 
-    async fn give_back(&self, bucket: &str, n: f64) {
+    fn give_back(&self, bucket: &str, n: f64) {
         match &self.inner.db {
-            Some(db) => {
-                let refund = sqlx::query!("UPDATE rate_buckets SET tokens = tokens + $2::float8 WHERE bucket = $1", bucket, n)
-                    .execute(db)
-                    .await;
-                if let Err(e) = refund {
-                    tracing::warn!(error = %e, bucket, "could not give tokens back");
-                }
+            Some(_) => {
+                *self
+                    .inner
+                    .state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .refunds
+                    .entry(bucket.to_string())
+                    .or_default() += n;
             }
             None => {
                 if let Some(b) = self
@@ -223,18 +305,21 @@ impl Limits {
 
 /// Refills the bucket for the time since its last use (up to `burst`), takes `n`, and returns
 /// the balance (negative: the caller waits `-balance / rate` seconds for its reservation).
-async fn take_shared(db: &PgPool, bucket: &str, burst: f64, rate: f64, n: f64) -> Result<f64, SourceError> {
+async fn take_shared(db: &PgPool, bucket: &str, burst: f64, rate: f64, n: f64, refund: f64) -> Result<f64, SourceError> {
+    // The refund joins the refill under the cap: a storm's refused calls give back many tokens,
+    // and a bucket above its burst would let that many calls out in one second.
     sqlx::query_scalar!(
         r#"INSERT INTO rate_buckets AS b (bucket, tokens, refilled_at)
            VALUES ($1, $2::float8 - $3::float8, clock_timestamp())
            ON CONFLICT (bucket) DO UPDATE SET
-             tokens = LEAST($2::float8, b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.refilled_at)::float8 * $4::float8) - $3::float8,
+             tokens = LEAST($2::float8, b.tokens + $5::float8 + EXTRACT(EPOCH FROM clock_timestamp() - b.refilled_at)::float8 * $4::float8) - $3::float8,
              refilled_at = clock_timestamp()
            RETURNING tokens"#,
         bucket,
         burst,
         n,
-        rate
+        rate,
+        refund
     )
     .fetch_one(db)
     .await

@@ -449,6 +449,10 @@ fn fmt_opt(v: Option<f64>, digits: usize) -> String {
     v.map_or("-".to_string(), |v| format!("{v:.digits$}"))
 }
 
+fn epoch_s() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
 fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
@@ -563,11 +567,18 @@ async fn fanin_round(server: &BenchServer, viewers: usize, seconds: u64, refresh
     let requests = Arc::new(war_room_requests());
     let stats = Arc::new(Mutex::new(FaninStats::default()));
 
+    // Every count runs over the same whole clock windows: from just past a wall-clock minute to
+    // just before the minute `seconds` later. Relative ranges move on and Logs Insights ranges
+    // change their minute on minute boundaries, and cached entries expire on the boundaries of
+    // their TTL's windows; a round that began or ended mid-window would give a war room (whose
+    // viewers cover every instant) a window more than a lone viewer.
+    let into_minute = now_ms().rem_euclid(60_000) as u64;
+    tokio::time::sleep(Duration::from_millis((60_050 - into_minute) % 60_000)).await;
     reset_peak_rss();
     let before = usage_now(&server.telemetry);
     let (cpu0, server_cpu0) = cpu_seconds();
     let started = tokio::time::Instant::now();
-    let end = started + Duration::from_secs(seconds);
+    let end = started + Duration::from_secs(seconds).saturating_sub(Duration::from_millis(100));
     let period = Duration::from_secs(refresh);
     let mut set = tokio::task::JoinSet::new();
     for cookie in cookies {
@@ -1035,28 +1046,15 @@ async fn storm_round(server: &BenchServer, load: u32, seconds: u64) -> Result<St
         .copied()
         .unwrap_or_default();
 
-    // Measured: each viewer every 5 s, phases spread; the usage counters sampled every second.
+    // Measured: each viewer every 5 s, phases spread. The upstream's calls per second are the
+    // demo world's own record, by the second each call reached it (what its quota judges); the
+    // proxy's counters, counted as calls complete, bunch up when the machine is busy.
     let stats = Arc::new(Mutex::new(StormStats::default()));
     let before = usage_now(&server.telemetry);
     let (_, server_cpu0) = cpu_seconds();
     let started = tokio::time::Instant::now();
+    let first_second = epoch_s() + 1;
     let end = started + Duration::from_secs(seconds);
-    let sampler = {
-        let telemetry = server.telemetry.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(1));
-            let mut last = usage_now(&telemetry).get("GetMetricData").map_or(0, |c| c.calls);
-            let mut per_second = Vec::new();
-            tick.tick().await;
-            while tokio::time::Instant::now() < end {
-                tick.tick().await;
-                let now = usage_now(&telemetry).get("GetMetricData").map_or(0, |c| c.calls);
-                per_second.push(now - last.min(now));
-                last = now;
-            }
-            per_second
-        })
-    };
     let mut set = tokio::task::JoinSet::new();
     for (cookie, body) in cookies.into_iter().zip(bodies) {
         let (client, stats, addr) = (client.clone(), stats.clone(), server.addr.clone());
@@ -1073,7 +1071,18 @@ async fn storm_round(server: &BenchServer, load: u32, seconds: u64) -> Result<St
     }
     while set.join_next().await.is_some() {}
     let elapsed = started.elapsed().as_secs_f64();
-    let per_second = sampler.await.unwrap_or_default();
+    let last_second = epoch_s() - 1;
+    let demo = app::domain::ConnectionId::from_str(CONN).map_err(|e| e.to_string())?;
+    let per_second: Vec<u64> = {
+        let seen: BTreeMap<i64, u64> = server
+            .telemetry
+            .demo_calls_per_second(&demo, "GetMetricData")
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .collect();
+        (first_second..=last_second).map(|s| seen.get(&s).copied().unwrap_or(0)).collect()
+    };
     let (_, server_cpu1) = cpu_seconds();
     let gmd = usage_delta(&before, &usage_now(&server.telemetry))
         .get("GetMetricData")

@@ -103,6 +103,7 @@ fn proxy_settings() -> Result<ProxySettings, ConfigError> {
     let mut p = ProxySettings::default();
     p.metrics.cache_bytes = parsed::<u64>("WATCHPOST_CACHE_MB", 256)? << 20;
     p.metrics.min_ttl = Duration::from_secs(parsed("WATCHPOST_MIN_TTL_SECS", 10)?);
+    p.metrics.max_ttl = p.metrics.max_ttl.max(p.metrics.min_ttl);
     p.metrics.max_viewer_range = Duration::from_secs(parsed::<u64>("WATCHPOST_VIEWER_MAX_RANGE_DAYS", 35)? * 86_400);
     p.metrics.principal_rate = parsed("WATCHPOST_USER_FETCH_RATE", 20.0)?;
     p.metrics.principal_burst = p.metrics.principal_rate * 20.0;

@@ -26,9 +26,15 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 /// Sorts the log groups (within the field they came in, so validation still sees what the user
 /// sent), widens the range to whole minutes (start down, end up: every viewer gets at least what
 /// they asked for) and spells out the default limit and language.
-pub(crate) fn normalize(input: &StartQueryInput) -> Normalized {
+///
+/// A range that ends within the last minute before `now` (epoch seconds) or later is *open*: its
+/// end goes to the minute after the one it falls in even when it falls on a boundary, so a viewer
+/// whose "last hour" ends at 10:05:00 shares the query of those at 10:05:01–10:05:59 (one
+/// StartQuery per minute for a war room, not two). A closed range on whole minutes stays as it is.
+pub(crate) fn normalize(input: &StartQueryInput, now: i64) -> Normalized {
     let start_time = input.start_time.div_euclid(60) * 60;
-    let end_time = if input.end_time.rem_euclid(60) == 0 {
+    let open = input.end_time > now.saturating_sub(60);
+    let end_time = if input.end_time.rem_euclid(60) == 0 && !open {
         input.end_time
     } else {
         (input.end_time.div_euclid(60) + 1).saturating_mul(60)
@@ -76,15 +82,34 @@ mod tests {
 
     #[test]
     fn identical_requests_share_a_key() {
-        let a = normalize(&input(&["/b", "/a"], 600, 1_200));
-        let b = normalize(&input(&["/a", "/b", "/a"], 630, 1_170));
+        let now = 100_000;
+        let a = normalize(&input(&["/b", "/a"], 600, 1_200), now);
+        let b = normalize(&input(&["/a", "/b", "/a"], 630, 1_170), now);
         assert_eq!(a.key, b.key);
         assert_eq!((b.input.start_time, b.input.end_time), (600, 1_200));
         assert_eq!(b.input.log_group_names, vec!["/a", "/b"]);
-        assert_ne!(a.key, normalize(&input(&["/a"], 600, 1_200)).key);
+        assert_ne!(a.key, normalize(&input(&["/a"], 600, 1_200), now).key);
         let mut c = input(&["/a", "/b"], 600, 1_200);
         c.limit = Some(10);
-        assert_ne!(a.key, normalize(&c).key);
+        assert_ne!(a.key, normalize(&c, now).key);
+    }
+
+    #[test]
+    fn an_open_range_keeps_one_key_through_its_minute() {
+        // "The last hour" asked at 10:05:00, 10:05:01 and 10:05:59 is one query...
+        let minute = 10 * 3_600 + 5 * 60;
+        let keys: Vec<_> = [0, 1, 59]
+            .iter()
+            .map(|s| normalize(&input(&["/a"], minute + s - 3_600, minute + s), minute + s))
+            .collect();
+        assert!(keys.iter().all(|k| k.key == keys[0].key), "{keys:?}");
+        assert_eq!((keys[0].input.start_time, keys[0].input.end_time), (minute - 3_600, minute + 60));
+        // ...and at 10:06:00 the next one.
+        let next = normalize(&input(&["/a"], minute + 60 - 3_600, minute + 60), minute + 60);
+        assert_ne!(next.key, keys[0].key);
+        // A closed range on whole minutes is left as asked.
+        let closed = normalize(&input(&["/a"], 600, 1_200), minute);
+        assert_eq!((closed.input.start_time, closed.input.end_time), (600, 1_200));
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //!
 //! A request's path:
 //! 1. each widget is validated and [split](units::split) into units (ranges aligned to periods);
-//! 2. each unit is looked up in the cache, keyed by (connection, unit): fresh → used; expired but
-//!    younger than twice its TTL → refreshed, waiting at most `revalidate_wait` before the old
+//! 2. each unit is looked up in the cache, keyed by (connection, unit): fresh (inside the clock
+//!    window of its TTL it was fetched in, see [`window_end`]) → used; expired but within the next
+//!    window → refreshed, waiting at most `revalidate_wait` before the old
 //!    data is served while the refresh completes (stale-while-revalidate); older or missing →
 //!    fetched, waiting at most `wait_timeout`;
 //! 3. units to fetch join the in-flight fetch of an identical unit (single-flight) or are queued;
@@ -24,7 +25,7 @@
 pub mod pack;
 pub mod units;
 
-use std::collections::HashMap;
+use std::collections::{hash_map, HashMap};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -50,7 +51,7 @@ pub struct MetricsConfig {
     /// Memory for cached series (bytes, approximate), and as much again for prepared answers.
     pub cache_bytes: u64,
     /// TTL of a range that includes the still-open period: a sixth of the period, within
-    /// `[min_ttl, max_ttl]`.
+    /// `[min_ttl, max_ttl]`. Entries stay fresh until the end of their TTL's clock window.
     pub min_ttl: Duration,
     pub max_ttl: Duration,
     /// A range that ended more than `settle` ago is closed: kept `closed_ttl`, or `old_ttl` when
@@ -226,28 +227,55 @@ pub struct Prepared {
 #[derive(Debug)]
 struct Entry {
     version: u64,
-    results: Vec<MetricDataResult>,
+    /// Shared with the stand-ins made from it, which cost no copy.
+    results: Arc<[MetricDataResult]>,
     /// Per result: its label was the query's id (an expression without a label), to be shown as
     /// each caller's own id.
-    label_is_id: Vec<bool>,
+    label_is_id: Arc<[bool]>,
     messages: Vec<MessageData>,
     /// When the upstream answered, if it ever did.
     fetched_at: Option<OffsetDateTime>,
-    /// When this entry was made (freshness counts from here).
-    made: Instant,
+    /// Fresh until here (epoch ms): the end of the clock window of length `ttl` it was made in
+    /// (see [`window_end`]), so every viewer, alone or one of 200, refetches once per window.
+    until: i64,
     ttl: Duration,
     /// The last fetch failed: `results` (if any) are older data.
     error: Option<SourceError>,
+    /// Its range included the still-open period when fetched (a relative view's, typically), and
+    /// where that range ended (epoch seconds).
+    open: bool,
+    end: i64,
     bytes: u64,
 }
 
 impl Entry {
-    fn fresh(&self) -> bool {
-        self.made.elapsed() < self.ttl
+    /// No data, only why: a fetch that failed, or one that was not made for this request.
+    fn failed(error: SourceError, ttl: Duration, version: u64) -> Entry {
+        Entry {
+            version,
+            results: Arc::from([]),
+            label_is_id: Arc::from([]),
+            messages: Vec::new(),
+            fetched_at: None,
+            until: window_end(ttl),
+            ttl,
+            error: Some(error),
+            bytes: 256,
+            open: false,
+            end: 0,
+        }
     }
 
-    fn revalidatable(&self) -> bool {
-        self.error.is_none() && self.made.elapsed() < self.ttl * 2
+    /// Fresh at `now_ms`: a request judges by the time its ranges were resolved at, so one that
+    /// resolved "the last hour" just before a window's end does not refresh the entry its range
+    /// names just after it (another request, a moment later, asks for the next range anyway).
+    fn fresh(&self, now_ms: i64) -> bool {
+        now_ms < self.until
+    }
+
+    /// Expired, but within one more window: refreshed while the old data can still stand in.
+    fn revalidatable(&self, now_ms: i64) -> bool {
+        self.error.is_none() && now_ms < self.until.saturating_add(self.ttl.as_millis() as i64)
     }
 }
 
@@ -297,8 +325,8 @@ struct Inner {
     cache: quick_cache::sync::Cache<(Arc<str>, UnitKey), Arc<Entry>, EntryWeight>,
     prepared: quick_cache::sync::Cache<[u8; 32], Arc<Prepared>, PreparedWeight>,
     conns: Mutex<HashMap<String, Arc<ConnState>>>,
-    /// (connection, lineage) → the key of its newest fetched unit.
-    lineage: Mutex<HashMap<(Arc<str>, UnitKey), UnitKey>>,
+    /// (connection, lineage) → the key of its newest fetched unit, and where that unit's range ends.
+    lineage: Mutex<HashMap<(Arc<str>, UnitKey), (UnitKey, i64)>>,
     principals: Mutex<HashMap<String, Bucket>>,
     versions: AtomicU64,
     limits: Limits,
@@ -347,6 +375,11 @@ impl MetricsProxy {
 
     pub fn config(&self) -> &MetricsConfig {
         &self.inner.config
+    }
+
+    /// The weight of the cached series (bytes, approximately as bounded by `cache_bytes`).
+    pub fn cached_bytes(&self) -> u64 {
+        self.inner.cache.weight()
     }
 
     /// Forgets everything cached for a connection (its settings changed).
@@ -453,7 +486,12 @@ impl MetricsProxy {
                 Ok((s, e)) => {
                     plan.start = s * 1000;
                     plan.end = e * 1000;
-                    for (id, unit) in units::split(&w.queries, s, e, w.label_options.as_ref()) {
+                    // A range that ends now is aligned to the period boundary *after* now, even
+                    // in the first second of a period (when now is on the boundary itself); without
+                    // this, the viewers of that one second made a range of their own (one more
+                    // fetch per period for a war room than for one viewer).
+                    let open_end = if e == now.unix_timestamp() { e + 1 } else { e };
+                    for (id, unit) in units::split(&w.queries, s, open_end, w.label_options.as_ref()) {
                         if let Ok(u) = &unit {
                             plan.start = plan.start.min(u.start * 1000);
                             plan.end = plan.end.max(u.end * 1000);
@@ -471,28 +509,44 @@ impl MetricsProxy {
         let mut fetch: Vec<Arc<Unit>> = Vec::new();
         let mut refresh: Vec<Arc<Unit>> = Vec::new();
         let mut hits = 0u64;
+        let now_ms = ms(now);
         for unit in plans.iter().flat_map(|p| p.series.iter()).filter_map(|(_, u)| u.as_ref().ok()) {
             if have.contains_key(&unit.key) || fetch.iter().chain(refresh.iter()).any(|u| u.key == unit.key) {
                 continue;
             }
             match self.inner.cache.get(&(state.name.clone(), unit.key)) {
-                Some(e) if e.fresh() => {
+                Some(e) if e.fresh(now_ms) => {
                     hits += 1;
                     have.insert(unit.key, e);
                 }
-                Some(e) if e.revalidatable() => {
+                Some(e) if e.revalidatable(now_ms) => {
                     hits += 1;
                     have.insert(unit.key, e);
                     refresh.push(unit.clone());
                 }
+                // Expired: its old data stands in if the fetch fails. A failure that expired
+                // has no data, so the unit is fetched as if never cached (and its lineage's
+                // data stands in, below).
                 Some(e) => {
-                    have.insert(unit.key, e);
+                    if e.fetched_at.is_some() {
+                        have.insert(unit.key, e);
+                    }
                     fetch.push(unit.clone());
                 }
                 None => fetch.push(unit.clone()),
             }
         }
         let principal = cx.principal.key();
+        if !fetch.is_empty() || !refresh.is_empty() {
+            tracing::debug!(
+                connection,
+                principal = %principal,
+                now_ms,
+                missing = fetch.len(),
+                refresh = refresh.len(),
+                "proxy: a request needs data"
+            );
+        }
         let misses = fetch.len() as u64;
         let wants = fetch.len() + refresh.len();
         let refusal = if wants == 0 {
@@ -517,31 +571,17 @@ impl MetricsProxy {
             .filter(|u| !have.contains_key(&u.key))
             .filter_map(|u| self.fallback(&state.name, u).map(|e| (u.key, e)))
             .collect();
-        let stand_in = |u: &Unit, error: SourceError| {
-            fallbacks
-                .get(&u.key)
-                .map(|old| Arc::new(self.stale_from(old, error, Duration::ZERO, false)))
+        // For this request only (version 0): the stand-in marked with `error`, or just `error`.
+        let unavailable = |u: &Unit, error: SourceError| match fallbacks.get(&u.key) {
+            Some(old) => Arc::new(self.stale_from(old, error, Duration::ZERO, false)),
+            None => Arc::new(Entry::failed(error, Duration::ZERO, 0)),
         };
         if let Some((code, message)) = refusal {
             // Over this person's share: what is cached is served, nothing new is asked.
             refresh.clear();
             for u in fetch.drain(..) {
-                if let Some(e) = stand_in(&u, SourceError::new(ErrorKind::Throttled, code, message)) {
-                    have.entry(u.key).or_insert(e);
-                }
-                have.entry(u.key).or_insert_with(|| {
-                    Arc::new(Entry {
-                        version: 0,
-                        results: Vec::new(),
-                        label_is_id: Vec::new(),
-                        messages: Vec::new(),
-                        fetched_at: None,
-                        made: Instant::now(),
-                        ttl: Duration::ZERO,
-                        error: Some(SourceError::new(ErrorKind::Throttled, code, message)),
-                        bytes: 0,
-                    })
-                });
+                have.entry(u.key)
+                    .or_insert_with(|| unavailable(&u, SourceError::new(ErrorKind::Throttled, code, message)));
             }
         }
         if hits + misses > 0 {
@@ -562,7 +602,7 @@ impl MetricsProxy {
         // held up by a slow upstream while data exists.
         let now_i = tokio::time::Instant::now();
         let (deadline, revalidate_deadline) = (now_i + c.wait_timeout, now_i + c.revalidate_wait);
-        let waits: Vec<(Arc<Unit>, oneshot::Receiver<Arc<Entry>>, tokio::time::Instant)> = fetch
+        let waits: Vec<(Arc<Unit>, tokio::time::Instant)> = fetch
             .into_iter()
             .map(|u| {
                 let until = if fallbacks.contains_key(&u.key) {
@@ -573,45 +613,37 @@ impl MetricsProxy {
                 (u, until)
             })
             .chain(refresh.into_iter().map(|u| (u, revalidate_deadline)))
-            .map(|(u, until)| {
-                let rx = self.submit(&state, u.clone(), &principal, request.dashboard.as_deref());
-                (u, rx, until)
-            })
             .collect();
+        let waits = self.submit(&state, waits, &principal, request.dashboard.as_deref());
         for (u, rx, until) in waits {
             match tokio::time::timeout_at(until, rx).await {
                 Ok(Ok(entry)) => {
                     have.insert(u.key, entry);
                 }
                 _ => {
-                    let timeout = || {
-                        SourceError::new(
-                            ErrorKind::Unavailable,
-                            "Timeout",
-                            "CloudWatch did not answer in time; this series will appear on the next refresh.",
-                        )
-                    };
-                    if let Some(e) = stand_in(&u, timeout()) {
-                        have.entry(u.key).or_insert(e);
-                    }
                     have.entry(u.key).or_insert_with(|| {
-                        Arc::new(Entry {
-                            version: 0,
-                            results: Vec::new(),
-                            label_is_id: Vec::new(),
-                            messages: Vec::new(),
-                            fetched_at: None,
-                            made: Instant::now(),
-                            ttl: Duration::ZERO,
-                            error: Some(SourceError::new(
+                        unavailable(
+                            &u,
+                            SourceError::new(
                                 ErrorKind::Unavailable,
                                 "Timeout",
                                 "CloudWatch did not answer in time; this series will appear on the next refresh.",
-                            )),
-                            bytes: 0,
-                        })
+                            ),
+                        )
                     });
                 }
+            }
+        }
+
+        // A unit with nothing to show but an error (its fetch failed, or failed a moment ago and
+        // that is cached) shows its lineage's newest data instead, marked stale with the error.
+        for unit in plans.iter().flat_map(|p| p.series.iter()).filter_map(|(_, u)| u.as_ref().ok()) {
+            let Some(entry) = have.get(&unit.key) else { continue };
+            let Some(error) = entry.error.clone().filter(|_| entry.fetched_at.is_none()) else {
+                continue;
+            };
+            if let Some(old) = fallbacks.get(&unit.key).cloned().or_else(|| self.fallback(&state.name, unit)) {
+                have.insert(unit.key, Arc::new(self.stale_from(&old, error, Duration::ZERO, false)));
             }
         }
 
@@ -725,28 +757,56 @@ impl MetricsProxy {
         prepared
     }
 
-    /// Joins the in-flight fetch of `unit`, or queues it (and leads the batch if nobody does).
-    fn submit(&self, state: &Arc<ConnState>, unit: Arc<Unit>, principal: &str, dashboard: Option<&str>) -> oneshot::Receiver<Arc<Entry>> {
-        let (tx, rx) = oneshot::channel();
+    /// Joins the in-flight fetch of each unit, or queues it (and leads the batch if nobody does).
+    /// A request's units go in under one lock, so the leader never sends half of them in one
+    /// call and the rest in the next (which costs a second call, and the shared metrics twice).
+    #[allow(clippy::type_complexity)]
+    fn submit(
+        &self,
+        state: &Arc<ConnState>,
+        units: Vec<(Arc<Unit>, tokio::time::Instant)>,
+        principal: &str,
+        dashboard: Option<&str>,
+    ) -> Vec<(Arc<Unit>, oneshot::Receiver<Arc<Entry>>, tokio::time::Instant)> {
+        let mut out = Vec::with_capacity(units.len());
+        let mut queued = Vec::new();
         {
             let mut inflight = lock(&state.inflight);
-            if let Some(waiters) = inflight.get_mut(&unit.key) {
-                waiters.push(tx);
-                return rx;
+            let now_ms = epoch_ms();
+            for (unit, until) in units {
+                let (tx, rx) = oneshot::channel();
+                if let Some(waiters) = inflight.get_mut(&unit.key) {
+                    waiters.push(tx);
+                } else if let Some(e) = self.inner.cache.get(&(state.name.clone(), unit.key)).filter(|e| e.fresh(now_ms)) {
+                    // A fetch that settled after this caller looked at the cache (and before it
+                    // got here: the budget check awaits) has already put a fresh entry there.
+                    // `settle` puts the entry in before it clears the in-flight mark, so under
+                    // this lock either the fetch is still in flight or its entry is visible.
+                    // Without this, a viewer who looked during a refresh and asked after it
+                    // fetched the same unit again.
+                    let _ = tx.send(e);
+                } else {
+                    inflight.insert(unit.key, vec![tx]);
+                    queued.push(Queued {
+                        unit: unit.clone(),
+                        principal: Some(principal.to_string()),
+                        dashboard: dashboard.map(str::to_string),
+                    });
+                }
+                out.push((unit, rx, until));
             }
-            inflight.insert(unit.key, vec![tx]);
+            // Still under the in-flight lock: the leader drains the queue whole.
+            if queued.is_empty() {
+                return out;
+            }
+            lock(&state.queue).extend(queued);
         }
-        lock(&state.queue).push(Queued {
-            unit,
-            principal: Some(principal.to_string()),
-            dashboard: dashboard.map(str::to_string),
-        });
         if !state.leader.swap(true, Ordering::AcqRel) {
             let this = self.clone();
             let state = state.clone();
             tokio::spawn(async move { this.lead(state).await });
         }
-        rx
+        out
     }
 
     /// The batch leader: waits a moment for company, then sends what is queued.
@@ -784,6 +844,15 @@ impl MetricsProxy {
     /// several units as invalid, returns one call per unit to be asked alone instead.
     async fn execute(&self, state: &ConnState, call: Call, principal: Option<String>, dashboard: Option<String>) -> Vec<Call> {
         let source = lock(&state.source).clone();
+        tracing::debug!(
+            connection = %state.name,
+            units = call.units.len(),
+            period = call.units.first().map_or(0, |u| u.period),
+            start = call.units.first().map_or(0, |u| u.start),
+            end = call.units.first().map_or(0, |u| u.end),
+            principal = principal.as_deref().unwrap_or(""),
+            "proxy: GetMetricData call"
+        );
         match self.fetch(state, source.as_ref(), &call, principal, dashboard).await {
             Ok(out) => {
                 for (k, unit) in call.units.iter().enumerate() {
@@ -797,22 +866,26 @@ impl MetricsProxy {
                             ..r.clone()
                         })
                         .collect();
-                    let label_is_id = results.iter().map(|r| &r.label == root).collect();
+                    let label_is_id: Arc<[bool]> = results.iter().map(|r| &r.label == root).collect();
                     let bytes = results
                         .iter()
                         .map(|r| 64 + r.label.len() as u64 + 16 * r.values.len() as u64)
                         .sum::<u64>()
                         + 256;
+                    let ttl = self.ttl_for(unit);
+                    let open = OffsetDateTime::now_utc().unix_timestamp() - unit.end <= self.inner.config.settle.as_secs() as i64;
                     let entry = Arc::new(Entry {
                         version: self.inner.versions.fetch_add(1, Ordering::Relaxed),
-                        results,
+                        results: results.into(),
                         label_is_id,
                         messages: out.messages.clone(),
                         fetched_at: Some(OffsetDateTime::now_utc()),
-                        made: Instant::now(),
-                        ttl: self.ttl_for(unit),
+                        until: window_end(ttl),
+                        ttl,
                         error: None,
                         bytes,
+                        open,
+                        end: unit.end,
                     });
                     self.settle(state, unit, entry);
                 }
@@ -824,25 +897,20 @@ impl MetricsProxy {
             }
             Err(e) => {
                 for unit in &call.units {
+                    // Only the unit's own older data is kept under its key. Its lineage's data (a
+                    // range that moved on) stands in at answer time instead: a copy under each
+                    // new range's key filled the cache with one dead copy per view per minute
+                    // while upstream was short, until the byte bound evicted the stand-ins
+                    // themselves and pages showed errors (the 10x throttle storm).
                     let old = self
                         .inner
                         .cache
                         .get(&(state.name.clone(), unit.key))
-                        .filter(|o| o.fetched_at.is_some())
-                        .or_else(|| self.fallback(&state.name, unit));
+                        .filter(|o| o.fetched_at.is_some());
+                    let ttl = self.inner.config.min_ttl;
                     let entry = Arc::new(match old {
-                        Some(o) => self.stale_from(&o, e.clone(), self.inner.config.min_ttl, true),
-                        None => Entry {
-                            version: self.inner.versions.fetch_add(1, Ordering::Relaxed),
-                            results: Vec::new(),
-                            label_is_id: Vec::new(),
-                            messages: Vec::new(),
-                            fetched_at: None,
-                            made: Instant::now(),
-                            ttl: self.inner.config.min_ttl,
-                            error: Some(e.clone()),
-                            bytes: 256,
-                        },
+                        Some(o) => self.stale_from(&o, e.clone(), ttl, true),
+                        None => Entry::failed(e.clone(), ttl, self.inner.versions.fetch_add(1, Ordering::Relaxed)),
                     });
                     self.settle(state, unit, entry);
                 }
@@ -854,7 +922,7 @@ impl MetricsProxy {
     /// The newest data of `unit`'s lineage (the same view over an earlier range of the same
     /// length), to stand in, marked stale, when `unit` itself cannot be had.
     fn fallback(&self, name: &Arc<str>, unit: &Unit) -> Option<Arc<Entry>> {
-        let key = *lock(&self.inner.lineage).get(&(name.clone(), unit.lineage))?;
+        let (key, _) = *lock(&self.inner.lineage).get(&(name.clone(), unit.lineage))?;
         self.inner.cache.get(&(name.clone(), key)).filter(|e| e.fetched_at.is_some())
     }
 
@@ -872,22 +940,55 @@ impl MetricsProxy {
             label_is_id: old.label_is_id.clone(),
             messages: old.messages.clone(),
             fetched_at: old.fetched_at,
-            made: Instant::now(),
+            until: window_end(ttl),
             ttl,
             error: Some(error),
             bytes: old.bytes,
+            open: old.open,
+            end: old.end,
         }
     }
 
     fn settle(&self, state: &ConnState, unit: &Unit, entry: Arc<Entry>) {
+        let mut keep = true;
         if entry.error.is_none() {
-            let mut lineage = lock(&self.inner.lineage);
-            if lineage.len() > 200_000 {
-                lineage.clear();
+            let replaced = {
+                let mut lineage = lock(&self.inner.lineage);
+                if lineage.len() > 200_000 {
+                    lineage.clear();
+                }
+                match lineage.entry((state.name.clone(), unit.lineage)) {
+                    // A range that moved on before its fetch came back (it waited for tokens
+                    // while the view asked for the next one) is not the newest data: the newer
+                    // range stays the stand-in, and this one, open and dead, is only handed to
+                    // its waiters.
+                    hash_map::Entry::Occupied(o) if o.get().1 > unit.end => {
+                        keep = !entry.open;
+                        None
+                    }
+                    hash_map::Entry::Occupied(mut o) => Some(o.insert((unit.key, unit.end)).0),
+                    hash_map::Entry::Vacant(v) => {
+                        v.insert((unit.key, unit.end));
+                        None
+                    }
+                }
+            };
+            // The same view's previous open range has moved on: its entry would only take the
+            // room that other views' stand-ins need. (A war wall of long relative ranges otherwise
+            // keeps one dead entry per view per minute until the byte bound evicts live ones, and
+            // a view whose stand-in was evicted shows an error when upstream is short.) A closed
+            // range of the same length (a fixed window) stays, and so does an open one when a
+            // fixed window is what replaced it: only a range that moved on is dropped.
+            if let Some(old) = replaced.filter(|k| *k != unit.key) {
+                let old = (state.name.clone(), old);
+                if self.inner.cache.get(&old).is_some_and(|e| e.open && e.end < unit.end) {
+                    self.inner.cache.remove(&old);
+                }
             }
-            lineage.insert((state.name.clone(), unit.lineage), unit.key);
         }
-        self.inner.cache.insert((state.name.clone(), unit.key), entry.clone());
+        if keep {
+            self.inner.cache.insert((state.name.clone(), unit.key), entry.clone());
+        }
         let waiters = lock(&state.inflight).remove(&unit.key).unwrap_or_default();
         for w in waiters {
             let _ = w.send(entry.clone());
@@ -903,7 +1004,8 @@ impl MetricsProxy {
         } else if ended_ago > c.settle.as_secs() as i64 {
             c.closed_ttl
         } else {
-            Duration::from_secs((unit.period / 6).max(0) as u64).clamp(c.min_ttl, c.max_ttl)
+            // Not `clamp`: it panics when a setting puts the minimum above the maximum.
+            Duration::from_secs((unit.period / 6).max(0) as u64).min(c.max_ttl).max(c.min_ttl)
         }
     }
 
@@ -950,7 +1052,6 @@ impl MetricsProxy {
             }
             let out = loop {
                 self.inner.limits.acquire(source, &state.name, "GetMetricData").await?;
-                let started = Instant::now();
                 let result = source.get_metric_data(&cx, input.clone()).await;
                 let throttled = matches!(&result, Err(e) if e.kind == ErrorKind::Throttled);
                 self.inner.usage.record(UsageEvent {
@@ -964,7 +1065,6 @@ impl MetricsProxy {
                     queue_wait_ms: 0,
                     ..UsageEvent::default()
                 });
-                let _ = started;
                 match result {
                     Ok(out) => break out,
                     Err(e) if retryable(&e) && attempt + 1 < c.max_attempts => {
@@ -1002,6 +1102,25 @@ impl MetricsProxy {
         }
         Ok(merged)
     }
+}
+
+/// The end of the wall-clock window of length `ttl` that holds now: windows are multiples of
+/// `ttl` since the Unix epoch, the same on every replica. Freshness that ended `ttl` after each
+/// fetch would drift with each viewer's phase: a lone viewer refreshing every `ttl` lands just
+/// inside it every other time (one fetch per two refreshes) while a war room of spread phases
+/// refetches every `ttl`. Ending it on the clock makes both one fetch per window.
+pub fn window_end(ttl: Duration) -> i64 {
+    let now = epoch_ms();
+    let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+    if ttl_ms == 0 {
+        return now;
+    }
+    now - now.rem_euclid(ttl_ms) + ttl_ms
+}
+
+/// The wall clock in epoch milliseconds.
+fn epoch_ms() -> i64 {
+    ms(OffsetDateTime::now_utc())
 }
 
 fn retryable(e: &SourceError) -> bool {

@@ -72,6 +72,41 @@ fn body(bytes: &[u8]) -> Vec<WidgetData> {
     serde_json::from_slice::<Body>(bytes).unwrap().widgets
 }
 
+/// One widget, `cpu`: the api service's average CPU over `[start, end]` at 60 s.
+/// Now, but never in a minute's first second. A fixed range ending on that very second counts as
+/// open (aligned a minute on) only while the second lasts, so a test asking the same range again
+/// a moment later would see a second range: one CI run in sixty failed on it.
+async fn now_off_a_minute_boundary() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    if now.unix_timestamp() % 60 != 0 {
+        return now;
+    }
+    tokio::time::sleep(Duration::from_millis(1_050 - u64::from(now.millisecond()))).await;
+    OffsetDateTime::now_utc()
+}
+
+fn cpu_last(start: i64, end: i64) -> MetricsRequest {
+    MetricsRequest {
+        widgets: vec![widget(
+            "cpu",
+            vec![metric("m1", "CPUUtilization", "api", "Average", 60)],
+            start,
+            end,
+        )],
+        dashboard: None,
+    }
+}
+
+/// A proxy whose open ranges stay fresh for `ttl` windows.
+fn proxy_with_ttl(ttl: Duration) -> MetricsProxy {
+    let config = MetricsConfig {
+        min_ttl: ttl,
+        max_ttl: ttl,
+        ..MetricsConfig::default()
+    };
+    MetricsProxy::new(config, Limits::default(), Usage::default())
+}
+
 fn gmd_calls(w: &DemoSource) -> u64 {
     w.call_log().totals().get("GetMetricData").map_or(0, |c| c.calls)
 }
@@ -328,23 +363,23 @@ async fn the_last_good_data_is_served_stale_when_upstream_fails() {
         ..MetricsConfig::default()
     };
     let p = MetricsProxy::new(config, Limits::default(), Usage::default());
-    let now = OffsetDateTime::now_utc();
+    let now = now_off_a_minute_boundary().await;
     let end = now.unix_timestamp();
-    let req = MetricsRequest {
-        widgets: vec![widget(
-            "cpu",
-            vec![metric("m1", "CPUUtilization", "api", "Average", 60)],
-            end - 3600,
-            end,
-        )],
-        dashboard: None,
-    };
-    let good = body(&p.widgets(&viewer("a"), "demo", src.clone(), &req, now).await.json);
+    let req = cpu_last(end - 3600, end);
+    let good = body(
+        &p.widgets(&viewer("a"), "demo", src.clone(), &req, OffsetDateTime::now_utc())
+            .await
+            .json,
+    );
     assert!(!good[0].stale);
     src.down.store(true, Ordering::SeqCst);
     // Past twice the TTL the entry is refetched (and fails): the old data is served, marked.
     tokio::time::sleep(Duration::from_millis(450)).await;
-    let stale = body(&p.widgets(&viewer("a"), "demo", src.clone(), &req, now).await.json);
+    let stale = body(
+        &p.widgets(&viewer("a"), "demo", src.clone(), &req, OffsetDateTime::now_utc())
+            .await
+            .json,
+    );
     assert!(stale[0].stale, "{:?}", stale[0]);
     assert!(stale[0].errors.is_empty(), "no error reaches the widget while old data exists");
     assert_eq!(stale[0].results[0].values, good[0].results[0].values);
@@ -362,13 +397,21 @@ async fn the_last_good_data_is_served_stale_when_upstream_fails() {
         ],
         dashboard: None,
     };
-    let mixed = body(&p.widgets(&viewer("a"), "demo", src.clone(), &other, now).await.json);
+    let mixed = body(
+        &p.widgets(&viewer("a"), "demo", src.clone(), &other, OffsetDateTime::now_utc())
+            .await
+            .json,
+    );
     assert!(mixed[0].stale && mixed[0].errors.is_empty());
     assert_eq!(mixed[1].errors[0].code, "ServiceUnavailable");
     // Upstream back: fresh again.
     src.down.store(false, Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(450)).await;
-    let back = body(&p.widgets(&viewer("a"), "demo", src.clone(), &other, now).await.json);
+    let back = body(
+        &p.widgets(&viewer("a"), "demo", src.clone(), &other, OffsetDateTime::now_utc())
+            .await
+            .json,
+    );
     assert!(!back[0].stale && back[1].errors.is_empty(), "{back:?}");
 }
 
@@ -434,6 +477,45 @@ async fn buckets_in_postgres_are_shared_by_replicas(db: sqlx::PgPool) {
     // Two connections to one account share it too: the bucket is the account's.
     let rows: Vec<String> = sqlx::query_scalar("SELECT bucket FROM rate_buckets").fetch_all(&db).await.unwrap();
     assert_eq!(rows, ["123456789012/us-east-1/GetMetricData"]);
+    // Callers arriving together share round trips: 60 calls, far fewer writes.
+    let trips = a.round_trips() + b.round_trips();
+    assert!(trips <= 10, "{trips} round trips for 60 concurrent calls");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn tokens_given_back_by_refused_calls_never_lift_a_bucket_above_its_burst(db: sqlx::PgPool) {
+    let w = world(false);
+    let limits = Limits::new(
+        Some(db.clone()),
+        LimitsConfig {
+            tps: [("GetMetricData".to_string(), 10.0)].into_iter().collect(),
+            share: 1.0,
+            burst: 0.1,
+            max_wait: Duration::from_millis(100),
+        },
+    );
+    // A storm: most of 60 callers would wait too long, are refused and give their tokens back.
+    let mut tasks = Vec::new();
+    for _ in 0..60 {
+        let (l, w) = (limits.clone(), w.clone());
+        tasks.push(tokio::spawn(async move {
+            l.acquire(w.as_ref(), "demo-a", "GetMetricData").await.is_ok()
+        }));
+    }
+    let mut allowed = 0;
+    for t in tasks {
+        allowed += usize::from(t.await.unwrap());
+    }
+    assert!(allowed < 10, "{allowed} of 60 allowed at 10/s with a 100 ms wait");
+    // Ten calls after it are still spaced at 10/s: the refunds did not become a burst.
+    let started = std::time::Instant::now();
+    let mut got = 0;
+    while got < 10 {
+        if limits.acquire(w.as_ref(), "demo-a", "GetMetricData").await.is_ok() {
+            got += 1;
+        }
+    }
+    assert!(started.elapsed() >= Duration::from_millis(700), "{:?}", started.elapsed());
 }
 
 #[tokio::test]
@@ -524,6 +606,129 @@ proptest! {
     }
 }
 
+/// Time left in the wall-clock window of length `ttl` (windows are multiples since the epoch).
+fn until_next_window(ttl: Duration) -> Duration {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis();
+    Duration::from_millis((ttl.as_millis() - now % ttl.as_millis()) as u64)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lone_viewer_and_a_war_room_refetch_once_per_clock_window() {
+    // A lone viewer refreshing every TTL, at any phase, refetches at every refresh: freshness
+    // ends on the window's boundary, not a TTL after the fetch (which a viewer a TTL later would
+    // land just inside of every other time).
+    let w = world(false);
+    let ttl = Duration::from_millis(400);
+    let config = MetricsConfig {
+        min_ttl: ttl,
+        max_ttl: ttl,
+        revalidate_wait: Duration::from_secs(2),
+        ..MetricsConfig::default()
+    };
+    let p = MetricsProxy::new(config, Limits::default(), Usage::default());
+    let now = now_off_a_minute_boundary().await;
+    let end = now.unix_timestamp();
+    let req = cpu_last(end - 3600, end);
+    // Start a little after a boundary, then ask once per window at the same phase.
+    tokio::time::sleep(until_next_window(ttl) + Duration::from_millis(100)).await;
+    for _ in 0..4 {
+        let _ = p.widgets(&viewer("a"), "demo", w.clone(), &req, OffsetDateTime::now_utc()).await;
+        tokio::time::sleep(until_next_window(ttl) + Duration::from_millis(100)).await;
+    }
+    assert_eq!(gmd_calls(&w), 4, "one fetch per window for one viewer");
+    // Twenty viewers asking through one window, at every phase of it, share one fetch.
+    let start = gmd_calls(&w);
+    for i in 0..20 {
+        let _ = p
+            .widgets(&viewer(&format!("v{i}")), "demo", w.clone(), &req, OffsetDateTime::now_utc())
+            .await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        gmd_calls(&w) - start <= 2,
+        "twenty viewers in one window: {}",
+        gmd_calls(&w) - start
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_is_judged_at_the_time_it_resolved_its_ranges() {
+    // A request that resolved "now" just before a window ended and reaches the cache just after
+    // finds the entry of its own window fresh: it does not refresh a range the next request will
+    // not ask for (at a minute boundary, relative ranges move on).
+    let w = world(false);
+    let ttl = Duration::from_millis(400);
+    let p = proxy_with_ttl(ttl);
+    let end = now_off_a_minute_boundary().await.unix_timestamp();
+    let req = cpu_last(end - 3600, end);
+    tokio::time::sleep(until_next_window(ttl) + Duration::from_millis(50)).await;
+    let _ = p.widgets(&viewer("a"), "demo", w.clone(), &req, OffsetDateTime::now_utc()).await;
+    assert_eq!(gmd_calls(&w), 1);
+    // Resolved 40 ms before the window's end, looked up 40 ms after it.
+    tokio::time::sleep(until_next_window(ttl).saturating_sub(Duration::from_millis(40))).await;
+    let resolved = OffsetDateTime::now_utc();
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let _ = p.widgets(&viewer("b"), "demo", w.clone(), &req, resolved).await;
+    assert_eq!(gmd_calls(&w), 1, "the straddling request refreshed its window's entry");
+    // A request resolved in the new window refreshes it.
+    let _ = p.widgets(&viewer("c"), "demo", w.clone(), &req, OffsetDateTime::now_utc()).await;
+    assert_eq!(gmd_calls(&w), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relative_view_that_moved_on_leaves_no_dead_entry_but_a_fixed_window_stays() {
+    let w = world(false);
+    // Fresh all day, so no clock window ends during the test.
+    let day = Duration::from_secs(86_400);
+    let p = proxy_with_ttl(day);
+    let now = OffsetDateTime::now_utc();
+    let end = now.unix_timestamp() / 60 * 60;
+    let ask = |end: i64| cpu_last(end - 3600, end);
+    // An open view, then the same view a minute on: the first range's entry is dropped, so
+    // asking for it again fetches it again.
+    let _ = p.widgets(&viewer("a"), "demo", w.clone(), &ask(end), now).await;
+    let _ = p.widgets(&viewer("a"), "demo", w.clone(), &ask(end + 60), now).await;
+    assert_eq!(gmd_calls(&w), 2);
+    let _ = p.widgets(&viewer("a"), "demo", w.clone(), &ask(end), now).await;
+    assert_eq!(gmd_calls(&w), 3, "the range that moved on was still cached");
+    // Fixed windows of the same length, yesterday: both stay.
+    let (a, b) = (end - 86_400, end - 86_400 + 60);
+    let _ = p.widgets(&viewer("a"), "demo", w.clone(), &ask(a), now).await;
+    let _ = p.widgets(&viewer("a"), "demo", w.clone(), &ask(b), now).await;
+    let _ = p.widgets(&viewer("a"), "demo", w.clone(), &ask(a), now).await;
+    assert_eq!(gmd_calls(&w), 5, "a closed window was dropped");
+    // ...and the open view's current range was not dropped for them.
+    let _ = p.widgets(&viewer("a"), "demo", w.clone(), &ask(end + 60), now).await;
+    assert_eq!(gmd_calls(&w), 5, "the open view's entry was dropped for a fixed window");
+    // The range that moved on, fetched again after the newer one, was handed over but not kept.
+    let _ = p.widgets(&viewer("a"), "demo", w.clone(), &ask(end), now).await;
+    assert_eq!(gmd_calls(&w), 6, "a range that had moved on was kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_range_to_now_is_one_range_through_its_first_second() {
+    // "The last hour" asked at 10:05:00 and at 10:05:01 is one range (up to 10:06): the viewers
+    // of a period's first second do not make a range, and a fetch, of their own.
+    let w = world(false);
+    let day = Duration::from_secs(86_400);
+    let p = proxy_with_ttl(day);
+    let minute = OffsetDateTime::now_utc().unix_timestamp() / 60 * 60;
+    let ask = |now: i64| cpu_last(now - 3600, now);
+    let at = |t: i64| OffsetDateTime::from_unix_timestamp(t).expect("time");
+    let first = body(&p.widgets(&viewer("a"), "demo", w.clone(), &ask(minute), at(minute)).await.json);
+    let later = body(
+        &p.widgets(&viewer("b"), "demo", w.clone(), &ask(minute + 1), at(minute + 1))
+            .await
+            .json,
+    );
+    assert_eq!(gmd_calls(&w), 1, "the first second made a range of its own");
+    assert_eq!(first[0].end, later[0].end);
+    assert_eq!(later[0].end, (minute + 60) * 1000);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_viewer_just_past_the_ttl_gets_the_refresh_not_the_old_data() {
     let w = world(false);
@@ -533,21 +738,22 @@ async fn a_viewer_just_past_the_ttl_gets_the_refresh_not_the_old_data() {
         ..MetricsConfig::default()
     };
     let p = MetricsProxy::new(config, Limits::default(), Usage::default());
-    let now = OffsetDateTime::now_utc();
+    let now = now_off_a_minute_boundary().await;
     let end = now.unix_timestamp();
-    let req = MetricsRequest {
-        widgets: vec![widget(
-            "cpu",
-            vec![metric("m1", "CPUUtilization", "api", "Average", 60)],
-            end - 3600,
-            end,
-        )],
-        dashboard: None,
-    };
-    let first = body(&p.widgets(&viewer("a"), "demo", w.clone(), &req, now).await.json);
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    // Expired but within twice the TTL: refreshed, and the refresh (quick here) is what is served.
-    let second = body(&p.widgets(&viewer("a"), "demo", w.clone(), &req, now).await.json);
+    let req = cpu_last(end - 3600, end);
+    let first = body(
+        &p.widgets(&viewer("a"), "demo", w.clone(), &req, OffsetDateTime::now_utc())
+            .await
+            .json,
+    );
+    // Freshness ends on the clock's 300-ms windows: wait until just past the next boundary.
+    tokio::time::sleep(until_next_window(Duration::from_millis(300)) + Duration::from_millis(50)).await;
+    // Expired but within the next window: refreshed, and the refresh (quick here) is what is served.
+    let second = body(
+        &p.widgets(&viewer("a"), "demo", w.clone(), &req, OffsetDateTime::now_utc())
+            .await
+            .json,
+    );
     assert_eq!(gmd_calls(&w), 2);
     assert!(
         second[0].fetched_at > first[0].fetched_at,
@@ -570,15 +776,7 @@ async fn when_a_relative_view_moves_on_and_upstream_fails_the_previous_range_sta
     let p = MetricsProxy::new(config, Limits::default(), Usage::default());
     let now = OffsetDateTime::now_utc();
     let end = now.unix_timestamp() / 60 * 60;
-    let ask = |end: i64| MetricsRequest {
-        widgets: vec![widget(
-            "cpu",
-            vec![metric("m1", "CPUUtilization", "api", "Average", 60)],
-            end - 3600,
-            end,
-        )],
-        dashboard: None,
-    };
+    let ask = |end: i64| cpu_last(end - 3600, end);
     let before = body(&p.widgets(&viewer("a"), "demo", src.clone(), &ask(end), now).await.json);
     assert!(!before[0].results[0].values.is_empty());
     src.down.store(true, Ordering::SeqCst);
@@ -600,4 +798,82 @@ async fn when_a_relative_view_moves_on_and_upstream_fails_the_previous_range_sta
     };
     let other = body(&p.widgets(&viewer("a"), "demo", src.clone(), &other, now).await.json);
     assert_eq!(other[0].errors.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_outage_keeps_each_view_on_its_stand_in_without_filling_the_cache() {
+    // Four views of the last day (1,440 points each) refreshed once a minute through a 30-minute
+    // outage. Each minute's range is new and cannot be fetched: the last good data stands in,
+    // and what the outage leaves in the cache per view and minute is a note of the failure, not
+    // a copy of the data (copies filled the cache until the stand-ins themselves were evicted,
+    // and pages showed errors: the 10x throttle storm).
+    let src = Arc::new(Outage {
+        world: world(false),
+        down: AtomicBool::new(false),
+    });
+    let config = MetricsConfig {
+        max_attempts: 1,
+        ..MetricsConfig::default()
+    };
+    let p = MetricsProxy::new(config, Limits::default(), Usage::default());
+    // The minutes are played back from 31 minutes ago (each ask says when it was made).
+    let minute = OffsetDateTime::now_utc().unix_timestamp() / 60 * 60 - 1_860;
+    let services = ["web", "api", "checkout", "worker"];
+    let ask = |end: i64| MetricsRequest {
+        widgets: services
+            .iter()
+            .map(|s| widget(s, vec![metric("m1", "CPUUtilization", s, "Average", 60)], end - 86_400, end))
+            .collect(),
+        dashboard: None,
+    };
+    let at = |t: i64| OffsetDateTime::from_unix_timestamp(t).expect("time");
+    let good = body(&p.widgets(&viewer("a"), "demo", src.clone(), &ask(minute), at(minute)).await.json);
+    assert!(good.iter().all(|w| w.errors.is_empty() && w.results[0].values.len() > 1_000));
+    let before = p.cached_bytes();
+    src.down.store(true, Ordering::SeqCst);
+    for m in 1..=30 {
+        let t = minute + 60 * m;
+        let out = body(&p.widgets(&viewer("a"), "demo", src.clone(), &ask(t), at(t)).await.json);
+        for (w, g) in out.iter().zip(&good) {
+            assert!(w.errors.is_empty() && w.stale, "minute {m}: {:?}", w.errors);
+            assert_eq!(w.results[0].values, g.results[0].values, "minute {m}");
+            assert_eq!(w.fetched_at, g.fetched_at);
+        }
+    }
+    let grown = p.cached_bytes() - before.min(p.cached_bytes());
+    // One copy of one view's data is over 20 KB; 120 notes of a failure are 30 KB in all.
+    assert!(grown <= 120 * 512, "the outage grew the cache by {grown} bytes");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_range_fetched_after_the_next_one_does_not_become_the_stand_in() {
+    // The range of minute M comes back after that of M+1 (it waited for tokens while the view
+    // moved on). The newer data stays the stand-in for M+2.
+    let src = Arc::new(Outage {
+        world: world(false),
+        down: AtomicBool::new(false),
+    });
+    let config = MetricsConfig {
+        max_attempts: 1,
+        ..MetricsConfig::default()
+    };
+    let p = MetricsProxy::new(config, Limits::default(), Usage::default());
+    let minute = OffsetDateTime::now_utc().unix_timestamp() / 60 * 60 - 600;
+    let ask = |end: i64| cpu_last(end - 3600, end);
+    let at = |t: i64| OffsetDateTime::from_unix_timestamp(t).expect("time");
+    let newer = body(
+        &p.widgets(&viewer("a"), "demo", src.clone(), &ask(minute + 60), at(minute + 60))
+            .await
+            .json,
+    );
+    let older = body(&p.widgets(&viewer("a"), "demo", src.clone(), &ask(minute), at(minute)).await.json);
+    assert_ne!(newer[0].results[0].values, older[0].results[0].values);
+    src.down.store(true, Ordering::SeqCst);
+    let out = body(
+        &p.widgets(&viewer("a"), "demo", src.clone(), &ask(minute + 120), at(minute + 120))
+            .await
+            .json,
+    );
+    assert!(out[0].stale && out[0].errors.is_empty(), "{:?}", out[0].errors);
+    assert_eq!(out[0].results[0].values, newer[0].results[0].values, "the older range stood in");
 }

@@ -16,7 +16,6 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use http::header;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use app::backend::identity::{self, Credential};
 use app::backend::sources::Conn;
@@ -24,6 +23,8 @@ use app::backend::{AppState, Caller, ClientMeta};
 use app::domain::connection::ConnectionSummary;
 use app::domain::{ConnectionId, Role};
 use app::error::{AppError, AppResult};
+
+use super::data::{answer, parse as body};
 use cloudwatch::logs::QueryIdInput;
 
 pub fn router(state: AppState) -> Router {
@@ -79,13 +80,6 @@ async fn me(Extension(caller): Extension<Caller>) -> Response {
     }
 }
 
-fn answer<T: Serialize>(result: AppResult<T>) -> Response {
-    match result {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
 /// `GET /api/v1/connections`: the connections (slug, name, kind) a token can read.
 async fn connections(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
     answer(
@@ -101,14 +95,6 @@ async fn connections(State(state): State<AppState>, Extension(caller): Extension
 async fn conn(state: &AppState, caller: &Caller, raw: &str) -> AppResult<Conn> {
     let id: ConnectionId = raw.parse()?;
     state.telemetry.conn(caller, &id, Role::Viewer).await
-}
-
-/// A JSON body into an operation's input; serde's message (which names the field) on failure.
-fn body<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| AppError::Request {
-        detail: format!("the JSON body does not fit this operation: {} at {}", e.inner(), e.path()),
-    })
 }
 
 /// Query parameters into an operation's input: `lists` repeat, `numbers` and `bools` are typed,

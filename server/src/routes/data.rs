@@ -56,7 +56,9 @@ pub fn routes(paths: &[(&str, &str)]) -> axum::Router<AppState> {
 /// The largest request body a data route reads.
 const MAX_BODY: usize = 1 << 20;
 
-fn parse<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+/// A JSON body into a typed input: size-capped, and serde's message (which names the field) on
+/// failure. The token API's operation bodies use it too.
+pub(super) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
     if bytes.len() > MAX_BODY {
         return Err(AppError::Request {
             detail: format!("the body is larger than {MAX_BODY} bytes"),
@@ -197,7 +199,8 @@ pub async fn demo_query_runs(State(state): State<AppState>, Extension(caller): E
     )
 }
 
-fn answer<T: serde::Serialize>(result: AppResult<T>) -> Response {
+/// `Ok` as JSON, `Err` as the shared error shape (for every JSON route).
+pub(super) fn answer<T: serde::Serialize>(result: AppResult<T>) -> Response {
     match result {
         Ok(v) => Json(v).into_response(),
         Err(e) => e.into_response(),

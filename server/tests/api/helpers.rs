@@ -61,10 +61,12 @@ impl TestApp {
             },
             secret_key: Some(TEST_SECRET_KEY.to_string().into()),
             proxy: {
-                // Open ranges stay fresh for a minute, so tests that count upstream calls are not
-                // timed against a loaded machine.
+                // Open ranges stay fresh for the day (freshness ends on clock windows of the TTL),
+                // so tests that count upstream calls are not timed against a loaded machine or a
+                // minute boundary.
                 let mut p = app::backend::sources::ProxySettings::default();
-                p.metrics.min_ttl = std::time::Duration::from_secs(60);
+                p.metrics.min_ttl = std::time::Duration::from_secs(86_400);
+                p.metrics.max_ttl = p.metrics.min_ttl;
                 p
             },
         };

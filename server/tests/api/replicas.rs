@@ -80,14 +80,10 @@ async fn session(db: &PgPool) -> String {
     secret
 }
 
-async fn submit(r: &Replica, cookie: &str, i: i64) -> Value {
-    submit_over(r, cookie, i, 6 * 3_600).await
-}
-
 async fn submit_over(r: &Replica, cookie: &str, i: i64, span: i64) -> Value {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    // Distinct queries over six hours of a busy group: each takes a moment of the demo's one
-    // worker, so several are open (scheduled or running) at once.
+    // Distinct queries over `span` seconds of a busy group: each takes a moment of the demo's
+    // one worker, so several are open (scheduled or running) at once.
     let query = json!({
         "logGroupNames": ["/ecs/checkout"],
         "startTime": now - span - i * 60,
@@ -149,6 +145,24 @@ async fn state_of(r: &Replica, cookie: &str, run: &str) -> String {
     v["status"]["state"].as_str().unwrap_or("").to_string()
 }
 
+/// Waits (up to 4 minutes) until every run in `ids` is complete, as seen from `r`.
+async fn all_complete(r: &Replica, cookie: &str, ids: &[String]) {
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        let mut done = 0;
+        for id in ids {
+            if state_of(r, cookie, id).await == "complete" {
+                done += 1;
+            }
+        }
+        if done == ids.len() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "only {done} of {} runs completed", ids.len());
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn two_serve_processes_hold_one_budget_and_a_survivor_takes_over(db: PgPool) {
     let url = database_url(&db).await;
@@ -156,26 +170,18 @@ async fn two_serve_processes_hold_one_budget_and_a_survivor_takes_over(db: PgPoo
     let b = start(&url).await;
     let cookie = session(&db).await;
 
-    // Ten distinct queries, five submitted on each replica; budget 3.
-    let mut ids = Vec::new();
-    for i in 0..10 {
+    // Ten distinct queries over three days, five submitted on each replica at once; budget 3.
+    // StartQuery's quota spaces starts 250 ms apart, so each query must run longer than that
+    // for the budget to be tested at all (six hours ran in 60 ms on a quiet machine).
+    let ids: Vec<String> = futures::future::join_all((0..10).map(|i| {
         let r = if i % 2 == 0 { &a } else { &b };
-        ids.push(submit(r, &cookie, i).await["runId"].as_str().expect("id").to_string());
-    }
-    let deadline = Instant::now() + Duration::from_secs(240);
-    loop {
-        let mut done = 0;
-        for id in &ids {
-            if state_of(&b, &cookie, id).await == "complete" {
-                done += 1;
-            }
-        }
-        if done == ids.len() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "only {done} of 10 completed");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+        submit_over(r, &cookie, i, 3 * 86_400)
+    }))
+    .await
+    .iter()
+    .map(|v| v["runId"].as_str().expect("id").to_string())
+    .collect();
+    all_complete(&b, &cookie, &ids).await;
     let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
     let mut all = runs(&a, &cookie).await;
     all.extend(runs(&b, &cookie).await);
@@ -188,10 +194,12 @@ async fn two_serve_processes_hold_one_budget_and_a_survivor_takes_over(db: PgPoo
     // query is done), A takes six longer queries and all three slots, a new B joins, and A is
     // killed.
     drop(b);
+    // Two weeks each (seconds apiece): A must still be running three of them when it dies, after
+    // a new B has taken the seconds it needs to start.
     let mut ids = Vec::new();
     for i in 10..16 {
         ids.push(
-            submit_over(&a, &cookie, i, 3 * 86_400).await["runId"]
+            submit_over(&a, &cookie, i, 14 * 86_400).await["runId"]
                 .as_str()
                 .expect("id")
                 .to_string(),
@@ -213,20 +221,7 @@ async fn two_serve_processes_hold_one_budget_and_a_survivor_takes_over(db: PgPoo
     a.child.kill().expect("kill -9");
     let _ = a.child.wait();
     // B finishes everything, and was running three at once within 30 s of the kill.
-    let deadline = Instant::now() + Duration::from_secs(240);
-    loop {
-        let mut done = 0;
-        for id in &ids {
-            if state_of(&b, &cookie, id).await == "complete" {
-                done += 1;
-            }
-        }
-        if done == ids.len() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "only {done} of 6 completed after the kill");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    all_complete(&b, &cookie, &ids).await;
     // B's runs from the kill on (those already running then count from the kill).
     let after: Vec<(i64, Option<i64>)> = runs(&b, &cookie)
         .await

@@ -263,6 +263,15 @@ impl Telemetry {
             .collect())
     }
 
+    /// The demo world's calls of `api` per epoch second as it received them (throttled ones
+    /// included): the traffic its quota judged. For the benchmarks, which run the server in
+    /// process; no route reaches it.
+    pub async fn demo_calls_per_second(&self, id: &ConnectionId, api: &str) -> AppResult<Vec<(i64, u64)>> {
+        let (_, world) = self.source(id).await?;
+        let world = world.ok_or_else(|| AppError::not_found(format!("a demo world called `{id}`")))?;
+        Ok(world.call_log().per_second(api))
+    }
+
     /// Cancels the caller's own run (the shared execution stops when no run waits for it).
     pub async fn insights_cancel(&self, caller: &Caller, run: uuid::Uuid) -> AppResult<bool> {
         let (cx, _) = Self::context(caller, Role::Viewer, None)?;
