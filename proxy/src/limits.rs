@@ -15,8 +15,15 @@
 //! The account comes from the source ([`cloudwatch::Source::account`]: STS `GetCallerIdentity` for
 //! AWS), looked up once an hour per connection, so two connections to one account share its
 //! buckets. Without a database (tests, the CLI) the buckets are per process.
+//!
+//! Last, each call passes a guard of this replica's sends in the last second: reservations are
+//! spaced at the rate, but sleepers wake late and together after the machine stalls (and round
+//! trips to the shared bucket come back with different delays), so the guard holds a call until
+//! the last second's sends leave it room. No one-second window sees more than rate + burst (the
+//! quota, at the default shares) from one replica. A sliding-window log of at most a quota's worth
+//! of instants is a few lines; a rate-limiting crate's GCRA would not count sends after a stall.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -92,6 +99,8 @@ struct State {
     /// Tokens given back to shared buckets, returned with the bucket's next round trip rather
     /// than one write each (a storm refuses thousands of calls a minute).
     refunds: HashMap<String, f64>,
+    /// Per bucket: this replica's sends in the last second (instant, tokens), and their sum.
+    sent: HashMap<String, (VecDeque<(Instant, f64)>, f64)>,
 }
 
 struct Inner {
@@ -197,6 +206,7 @@ impl Limits {
             None => self.take_local(&bucket, burst, rate, n),
         };
         if balance >= 0.0 {
+            self.guard(&bucket, rate + burst, n).await;
             return Ok(());
         }
         let wait = Duration::from_secs_f64(-balance / rate);
@@ -209,7 +219,45 @@ impl Limits {
             ));
         }
         tokio::time::sleep(wait).await;
+        self.guard(&bucket, rate + burst, n).await;
         Ok(())
+    }
+
+    /// Holds a send of `n` tokens until this replica's sends in the last second leave room for
+    /// it under `limit`.
+    async fn guard(&self, bucket: &str, limit: f64, n: f64) {
+        const SECOND: Duration = Duration::from_secs(1);
+        loop {
+            let wait = {
+                let mut state = self.inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+                let (sent, total) = state.sent.entry(bucket.to_string()).or_default();
+                let now = Instant::now();
+                while let Some(&(at, k)) = sent.front() {
+                    if now.duration_since(at) < SECOND {
+                        break;
+                    }
+                    sent.pop_front();
+                    *total -= k;
+                }
+                if sent.is_empty() || *total + n <= limit {
+                    sent.push_back((now, n));
+                    *total += n;
+                    return;
+                }
+                // Until enough of the oldest sends are a second old.
+                let mut left = *total;
+                let mut until = now;
+                for &(at, k) in sent.iter() {
+                    left -= k;
+                    until = at + SECOND;
+                    if left + n <= limit {
+                        break;
+                    }
+                }
+                until.saturating_duration_since(now)
+            };
+            tokio::time::sleep(wait).await;
+        }
     }
 
     /// `n` tokens from the shared bucket, in the next round trip of this replica.

@@ -482,6 +482,42 @@ async fn buckets_in_postgres_are_shared_by_replicas(db: sqlx::PgPool) {
     assert!(trips <= 10, "{trips} round trips for 60 concurrent calls");
 }
 
+#[tokio::test(flavor = "current_thread")]
+async fn calls_that_wake_together_after_a_stall_still_leave_at_most_the_quota_a_second() {
+    // 150 calls reserve their turns at 40/s (plus 10 of burst), then the runtime stalls for
+    // 800 ms: every sleeper due in that time wakes at its end, together with the next second's.
+    // No one-second window may see more than the quota (50) leave.
+    let w = world(false);
+    let limits = Limits::default();
+    let sent = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for _ in 0..150 {
+        let (l, w, sent) = (limits.clone(), w.clone(), sent.clone());
+        tasks.push(tokio::spawn(async move {
+            l.acquire(w.as_ref(), "demo", "GetMetricData").await.unwrap();
+            sent.lock().unwrap().push(std::time::Instant::now());
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    std::thread::sleep(Duration::from_millis(800));
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut at = sent.lock().unwrap().clone();
+    at.sort();
+    assert_eq!(at.len(), 150);
+    let busiest = (0..at.len())
+        .map(|i| {
+            at[i..]
+                .iter()
+                .take_while(|t| t.duration_since(at[i]) < Duration::from_secs(1))
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    assert!(busiest <= 50, "{busiest} calls left within one second");
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn tokens_given_back_by_refused_calls_never_lift_a_bucket_above_its_burst(db: sqlx::PgPool) {
     let w = world(false);
