@@ -320,13 +320,16 @@ struct Bucket {
     at: Instant,
 }
 
+/// A lineage's newest fetched unit: its key, and where its range ends (epoch seconds).
+type Head = (UnitKey, i64);
+
 struct Inner {
     config: MetricsConfig,
     cache: quick_cache::sync::Cache<(Arc<str>, UnitKey), Arc<Entry>, EntryWeight>,
     prepared: quick_cache::sync::Cache<[u8; 32], Arc<Prepared>, PreparedWeight>,
     conns: Mutex<HashMap<String, Arc<ConnState>>>,
     /// (connection, lineage) → the key of its newest fetched unit, and where that unit's range ends.
-    lineage: Mutex<HashMap<(Arc<str>, UnitKey), (UnitKey, i64)>>,
+    lineage: Mutex<HashMap<(Arc<str>, UnitKey), Head>>,
     principals: Mutex<HashMap<String, Bucket>>,
     versions: AtomicU64,
     limits: Limits,
