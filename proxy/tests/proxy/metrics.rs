@@ -301,6 +301,24 @@ async fn one_bad_query_fails_only_its_series() {
     assert!(out[2].errors[0].message.contains("m9"), "{:?}", out[2].errors);
 }
 
+/// A demo world that can be made to fail, behind a proxy that tries each call once.
+fn outage_proxy() -> (Arc<Outage>, MetricsProxy) {
+    let src = Arc::new(Outage {
+        world: world(false),
+        down: AtomicBool::new(false),
+    });
+    let config = MetricsConfig {
+        max_attempts: 1,
+        ..MetricsConfig::default()
+    };
+    (src, MetricsProxy::new(config, Limits::default(), Usage::default()))
+}
+
+/// An epoch second as the time a request was made.
+fn at(t: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(t).expect("time")
+}
+
 /// A real demo world that can be made to fail (an upstream outage).
 struct Outage {
     world: Arc<DemoSource>,
@@ -753,7 +771,6 @@ async fn a_range_to_now_is_one_range_through_its_first_second() {
     let p = proxy_with_ttl(day);
     let minute = OffsetDateTime::now_utc().unix_timestamp() / 60 * 60;
     let ask = |now: i64| cpu_last(now - 3600, now);
-    let at = |t: i64| OffsetDateTime::from_unix_timestamp(t).expect("time");
     let first = body(&p.widgets(&viewer("a"), "demo", w.clone(), &ask(minute), at(minute)).await.json);
     let later = body(
         &p.widgets(&viewer("b"), "demo", w.clone(), &ask(minute + 1), at(minute + 1))
@@ -801,15 +818,7 @@ async fn a_viewer_just_past_the_ttl_gets_the_refresh_not_the_old_data() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_a_relative_view_moves_on_and_upstream_fails_the_previous_range_stands_in() {
-    let src = Arc::new(Outage {
-        world: world(false),
-        down: AtomicBool::new(false),
-    });
-    let config = MetricsConfig {
-        max_attempts: 1,
-        ..MetricsConfig::default()
-    };
-    let p = MetricsProxy::new(config, Limits::default(), Usage::default());
+    let (src, p) = outage_proxy();
     let now = OffsetDateTime::now_utc();
     let end = now.unix_timestamp() / 60 * 60;
     let ask = |end: i64| cpu_last(end - 3600, end);
@@ -843,15 +852,7 @@ async fn a_long_outage_keeps_each_view_on_its_stand_in_without_filling_the_cache
     // and what the outage leaves in the cache per view and minute is a note of the failure, not
     // a copy of the data (copies filled the cache until the stand-ins themselves were evicted,
     // and pages showed errors: the 10x throttle storm).
-    let src = Arc::new(Outage {
-        world: world(false),
-        down: AtomicBool::new(false),
-    });
-    let config = MetricsConfig {
-        max_attempts: 1,
-        ..MetricsConfig::default()
-    };
-    let p = MetricsProxy::new(config, Limits::default(), Usage::default());
+    let (src, p) = outage_proxy();
     // The minutes are played back from 31 minutes ago (each ask says when it was made).
     let minute = OffsetDateTime::now_utc().unix_timestamp() / 60 * 60 - 1_860;
     let services = ["web", "api", "checkout", "worker"];
@@ -862,7 +863,6 @@ async fn a_long_outage_keeps_each_view_on_its_stand_in_without_filling_the_cache
             .collect(),
         dashboard: None,
     };
-    let at = |t: i64| OffsetDateTime::from_unix_timestamp(t).expect("time");
     let good = body(&p.widgets(&viewer("a"), "demo", src.clone(), &ask(minute), at(minute)).await.json);
     assert!(good.iter().all(|w| w.errors.is_empty() && w.results[0].values.len() > 1_000));
     let before = p.cached_bytes();
@@ -885,18 +885,9 @@ async fn a_long_outage_keeps_each_view_on_its_stand_in_without_filling_the_cache
 async fn a_range_fetched_after_the_next_one_does_not_become_the_stand_in() {
     // The range of minute M comes back after that of M+1 (it waited for tokens while the view
     // moved on). The newer data stays the stand-in for M+2.
-    let src = Arc::new(Outage {
-        world: world(false),
-        down: AtomicBool::new(false),
-    });
-    let config = MetricsConfig {
-        max_attempts: 1,
-        ..MetricsConfig::default()
-    };
-    let p = MetricsProxy::new(config, Limits::default(), Usage::default());
+    let (src, p) = outage_proxy();
     let minute = OffsetDateTime::now_utc().unix_timestamp() / 60 * 60 - 600;
     let ask = |end: i64| cpu_last(end - 3600, end);
-    let at = |t: i64| OffsetDateTime::from_unix_timestamp(t).expect("time");
     let newer = body(
         &p.widgets(&viewer("a"), "demo", src.clone(), &ask(minute + 60), at(minute + 60))
             .await
