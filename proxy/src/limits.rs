@@ -205,20 +205,18 @@ impl Limits {
             Some(db) => self.take_batched(db, &bucket, burst, rate, n).await?,
             None => self.take_local(&bucket, burst, rate, n),
         };
-        if balance >= 0.0 {
-            self.guard(&bucket, rate + burst, n).await;
-            return Ok(());
+        if balance < 0.0 {
+            let wait = Duration::from_secs_f64(-balance / rate);
+            if wait > self.inner.config.max_wait {
+                self.give_back(&bucket, n);
+                return Err(SourceError::new(
+                    ErrorKind::Throttled,
+                    "ThrottlingException",
+                    format!("Rate exceeded: Watchpost's share of the {api} quota on this account is spoken for; try again shortly."),
+                ));
+            }
+            tokio::time::sleep(wait).await;
         }
-        let wait = Duration::from_secs_f64(-balance / rate);
-        if wait > self.inner.config.max_wait {
-            self.give_back(&bucket, n);
-            return Err(SourceError::new(
-                ErrorKind::Throttled,
-                "ThrottlingException",
-                format!("Rate exceeded: Watchpost's share of the {api} quota on this account is spoken for; try again shortly."),
-            ));
-        }
-        tokio::time::sleep(wait).await;
         self.guard(&bucket, rate + burst, n).await;
         Ok(())
     }

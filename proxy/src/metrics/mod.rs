@@ -574,17 +574,15 @@ impl MetricsProxy {
             .filter(|u| !have.contains_key(&u.key))
             .filter_map(|u| self.fallback(&state.name, u).map(|e| (u.key, e)))
             .collect();
-        // For this request only (version 0): the stand-in marked with `error`, or just `error`.
-        let unavailable = |u: &Unit, error: SourceError| match fallbacks.get(&u.key) {
-            Some(old) => Arc::new(self.stale_from(old, error, Duration::ZERO, false)),
-            None => Arc::new(Entry::failed(error, Duration::ZERO, 0)),
-        };
+        // Why a unit has nothing, for this request only (version 0); its stand-in, if it has
+        // one, is attached below with the others.
+        let unavailable = |error: SourceError| Arc::new(Entry::failed(error, Duration::ZERO, 0));
         if let Some((code, message)) = refusal {
             // Over this person's share: what is cached is served, nothing new is asked.
             refresh.clear();
             for u in fetch.drain(..) {
                 have.entry(u.key)
-                    .or_insert_with(|| unavailable(&u, SourceError::new(ErrorKind::Throttled, code, message)));
+                    .or_insert_with(|| unavailable(SourceError::new(ErrorKind::Throttled, code, message)));
             }
         }
         if hits + misses > 0 {
@@ -625,21 +623,19 @@ impl MetricsProxy {
                 }
                 _ => {
                     have.entry(u.key).or_insert_with(|| {
-                        unavailable(
-                            &u,
-                            SourceError::new(
-                                ErrorKind::Unavailable,
-                                "Timeout",
-                                "CloudWatch did not answer in time; this series will appear on the next refresh.",
-                            ),
-                        )
+                        unavailable(SourceError::new(
+                            ErrorKind::Unavailable,
+                            "Timeout",
+                            "CloudWatch did not answer in time; this series will appear on the next refresh.",
+                        ))
                     });
                 }
             }
         }
 
-        // A unit with nothing to show but an error (its fetch failed, or failed a moment ago and
-        // that is cached) shows its lineage's newest data instead, marked stale with the error.
+        // A unit with nothing to show but an error (its fetch failed, was refused or timed out, or
+        // failed a moment ago and that is cached) shows its lineage's newest data instead, marked
+        // stale with the error. The one place a stand-in is attached.
         for unit in plans.iter().flat_map(|p| p.series.iter()).filter_map(|(_, u)| u.as_ref().ok()) {
             let Some(entry) = have.get(&unit.key) else { continue };
             let Some(error) = entry.error.clone().filter(|_| entry.fetched_at.is_none()) else {
