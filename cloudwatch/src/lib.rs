@@ -10,6 +10,7 @@
 //! with these types or a [`SourceError`] that keeps CloudWatch's error code and message.
 
 pub mod alarms;
+pub mod body;
 pub mod dashboards;
 pub mod error;
 pub mod logs;
