@@ -82,7 +82,9 @@ fn widget(w: &Widget) -> Value {
 
 fn metric_widget(m: &MetricWidget) -> Value {
     let mut o = Obj::new();
-    if !m.metrics.is_empty() {
+    // An alarm annotation excludes a `metrics` array; otherwise it is written even when empty.
+    let alarm_only = m.metrics.is_empty() && m.annotations.as_ref().is_some_and(|a| !a.alarms.is_empty());
+    if !alarm_only {
         o.put("metrics", m.metrics.iter().map(row_value).collect::<Vec<_>>());
     }
     o.opt("title", m.title.as_deref())
