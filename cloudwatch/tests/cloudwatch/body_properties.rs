@@ -55,14 +55,22 @@ fn compress(row: &[String], prev: Option<&[String]>, dots: &[bool], ellipsis: Op
 
 #[derive(Debug, Clone)]
 enum GenRow {
-    Metric(Vec<String>, Vec<bool>, Option<(usize, usize)>, Option<String>),
+    /// A full row (or, with `Some(last)` and a previous metric row, that row with its last
+    /// value replaced, as dashboards do), how to compress it, and an optional stat.
+    Metric(Vec<String>, Option<String>, Vec<bool>, Option<(usize, usize)>, Option<String>),
     Expression(String),
 }
 
 fn gen_row() -> impl Strategy<Value = GenRow> {
     prop_oneof![
-        6 => (full_row(), prop::collection::vec(any::<bool>(), 10), prop::option::of((0usize..8, 0usize..8)), prop::option::of("p[0-9]{2}"))
-            .prop_map(|(r, d, e, s)| GenRow::Metric(r, d, e, s)),
+        6 => (
+            full_row(),
+            prop::option::of(prop::sample::select(vec!["a", "z", "i-2"]).prop_map(String::from)),
+            prop::collection::vec(any::<bool>(), 10),
+            prop::option::of((0usize..8, 0usize..8)),
+            prop::option::of("p[0-9]{2}"),
+        )
+            .prop_map(|(r, last, d, e, s)| GenRow::Metric(r, last, d, e, s)),
         1 => "m[0-9] \\* [0-9]".prop_map(GenRow::Expression),
     ]
 }
@@ -77,7 +85,18 @@ proptest! {
         let mut prev: Option<Vec<String>> = None;
         for row in &rows {
             match row {
-                GenRow::Metric(full, dots, ellipsis, stat) => {
+                GenRow::Metric(full, last, dots, ellipsis, stat) => {
+                    let full = match (last, &prev) {
+                        (Some(last), Some(p)) => {
+                            let mut f = p.clone();
+                            if let Some(end) = f.last_mut() {
+                                *end = last.clone();
+                            }
+                            f
+                        }
+                        _ => full.clone(),
+                    };
+                    let full = &full;
                     let mut w: Vec<Value> = compress(full, prev.as_deref(), dots, *ellipsis).into_iter().map(Value::from).collect();
                     if let Some(s) = stat {
                         w.push(json!({ "stat": s }));
@@ -205,4 +224,17 @@ proptest! {
     fn arbitrary_text_never_panics(s in "\\PC{0,64}") {
         let _ = DashboardBody::parse(&s);
     }
+}
+
+/// The reference compressor writes what a person would: `["...", "v2"]` for "the same, with
+/// another last value", and dots where positions repeat.
+#[test]
+fn the_reference_compressor_writes_dashboard_shorthand() {
+    let prev = strs(&["AWS/ECS", "CPUUtilization", "ServiceName", "web"]);
+    let row = strs(&["AWS/ECS", "CPUUtilization", "ServiceName", "api"]);
+    assert_eq!(compress(&row, Some(&prev), &[], Some((0, 1))), ["...", "api"]);
+    assert_eq!(compress(&row, Some(&prev), &[true; 4], None), [".", ".", ".", "api"]);
+    assert_eq!(compress(&row, Some(&prev), &[true; 4], Some((1, 1))), [".", "...", "api"]);
+    let refs = [".", "...", "api"];
+    assert_eq!(expand_shorthand(&refs, Some(&prev)).unwrap(), row);
 }
