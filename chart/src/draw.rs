@@ -191,7 +191,7 @@ pub(crate) fn path<B: DrawingBackend>(b: &mut B, pts: &[(f64, f64)], color: RGBA
     }
     match out.len() {
         0 => Ok(()),
-        1 => b.draw_circle(out[0], (width + 1) / 2 + 1, &filled(color), true),
+        1 => b.draw_circle(out[0], width.div_ceil(2) + 1, &filled(color), true),
         _ => b.draw_path(out, &stroke(color, width)),
     }
 }

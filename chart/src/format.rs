@@ -132,7 +132,7 @@ fn sign(x: f64, s: String) -> String {
 
 /// Significant digits that tell ticks `step` apart at values up to `max_abs` (at least 3, at most 15).
 pub(crate) fn tick_digits(max_abs: f64, step: f64) -> u32 {
-    if !(max_abs > 0.0 && step > 0.0) || !max_abs.is_finite() || !step.is_finite() {
+    if !(max_abs > 0.0 && step > 0.0 && max_abs.is_finite() && step.is_finite()) {
         return 3;
     }
     let d = max_abs.log10().floor() - step.log10().floor() + 1.0;
@@ -212,4 +212,72 @@ pub(crate) fn month_day(l: &Local) -> String {
 pub(crate) fn date_time(t: i64, offset_min: i32) -> String {
     let l = local(t, offset_min);
     format!("{} {}", month_day(&l), hm(&l, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_value_table() {
+        let cases: &[(f64, Unit, &str)] = &[
+            (0.0, Unit::None, "0"),
+            (12.0, Unit::None, "12"),
+            (1234.0, Unit::None, "1.23k"),
+            (1200.0, Unit::Count, "1.2k"),
+            (3_400_000.0, Unit::Count, "3.4M"),
+            (999.9, Unit::None, "1k"),
+            (5e9, Unit::None, "5G"),
+            (0.0012, Unit::None, "0.0012"),
+            (0.5, Unit::None, "0.5"),
+            (-1500.0, Unit::None, "−1.5k"),
+            (12.0, Unit::Percent, "12 %"),
+            (99.5, Unit::Percent, "99.5 %"),
+            (0.0, Unit::Bytes, "0 B"),
+            (512.0, Unit::Bytes, "512 B"),
+            (3_400_000.0, Unit::Bytes, "3.4 MB"),
+            (1000.0, Unit::Bytes, "1 kB"),
+            (2.5e12, Unit::Bytes, "2.5 TB"),
+            (1.25e6, Unit::BytesPerSecond, "1.25 MB/s"),
+            (8000.0, Unit::Bits, "8 kb"),
+            (250.0, Unit::Milliseconds, "250 ms"),
+            (1500.0, Unit::Milliseconds, "1.5 s"),
+            (0.0, Unit::Milliseconds, "0 ms"),
+            (0.25, Unit::Milliseconds, "250 µs"),
+            (90_000.0, Unit::Milliseconds, "1.5 min"),
+            (7_200_000.0, Unit::Milliseconds, "2 h"),
+            (1.5, Unit::Seconds, "1.5 s"),
+            (0.002, Unit::Seconds, "2 ms"),
+            (750.0, Unit::Microseconds, "750 µs"),
+            (2500.0, Unit::Microseconds, "2.5 ms"),
+            (42.0, Unit::CountPerSecond, "42/s"),
+            (4200.0, Unit::CountPerSecond, "4.2k/s"),
+            (f64::NAN, Unit::None, "–"),
+        ];
+        for (v, unit, want) in cases {
+            assert_eq!(format_value(*v, *unit), *want, "{v} {unit:?}");
+        }
+    }
+
+    #[test]
+    fn tick_labels_get_enough_digits() {
+        assert_eq!(tick_digits(1000.5, 0.5), 5);
+        assert_eq!(format_sig(1000.5, Unit::None, tick_digits(1000.5, 0.5)), "1.0005k");
+        assert_eq!(tick_digits(500.0, 100.0), 3);
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_684), (2023, 11, 23));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        for d in (-800_000..800_000).step_by(997) {
+            let (y, m, day) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, day), d);
+        }
+        let l = local(1_700_748_420_000, -330);
+        assert_eq!((l.month, l.day, hm(&l, false)), (11, 23, "08:37".to_string()));
+        assert_eq!(date_time(1_700_784_000_000, 60), "Nov 24 01:00");
+    }
 }

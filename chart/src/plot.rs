@@ -147,28 +147,31 @@ fn draw_stack<B: DrawingBackend>(b: &mut B, ctx: &Ctx, axis: Axis) -> Res<B> {
     Ok(())
 }
 
+/// Bars: CloudWatch timestamps start their period, so each period's group of bars (one per series, in
+/// series order) fills 80 % of [t, t + period).
 fn draw_bars<B: DrawingBackend>(b: &mut B, ctx: &Ctx) -> Res<B> {
     let n = ctx.chart.series.len().max(1) as f64;
+    let period = ctx.chart.period_ms.max(1);
     let span = (ctx.layout.t1 - ctx.layout.t0).max(1) as f64;
-    let period_px = ctx.chart.period_ms.max(1) as f64 / span * ctx.layout.area.width;
+    let period_px = period as f64 / span * ctx.layout.area.width;
     let group = (period_px * 0.8).max(1.0);
     let bar = (group / n).max(1.0);
     let area = ctx.layout.area;
+    let open_from = ctx.chart.open_from.unwrap_or(i64::MAX);
     for (i, s) in ctx.chart.series.iter().enumerate() {
         let scale = ctx.scale(s.axis);
         let base = scale.clamped(0.0).unwrap_or(scale.bottom);
         let color = series_color(ctx, i, s);
         let color = if s.dashed { alpha(color, 0.6) } else { color };
-        let open_from = ctx.chart.open_from.unwrap_or(i64::MAX);
         for p in decimate(window(ctx, &s.points), ctx.layout.t0, ctx.layout.t1, columns(ctx)) {
-            if p.t < ctx.layout.t0 || p.t > ctx.layout.t1 {
+            if p.t + period <= ctx.layout.t0 || p.t >= ctx.layout.t1 {
                 continue;
             }
             let Some(top) = scale.clamped(p.v) else { continue };
-            let x0 = (ctx.x(p.t) - group / 2.0 + i as f64 * bar).clamp(area.left, area.right());
-            let x1 = (x0 + bar).clamp(area.left, area.right());
+            let x0 = ctx.x(p.t) + (period_px - group) / 2.0 + i as f64 * bar;
+            let (x0, x1) = (x0.clamp(area.left, area.right()), (x0 + bar).clamp(area.left, area.right()));
             let c = if p.t >= open_from { alpha(color, 0.4) } else { color };
-            rect(b, (x0, top), (x1.max(x0 + 1.0), base), c)?;
+            rect(b, (x0, top), (x1, base), c)?;
         }
     }
     Ok(())

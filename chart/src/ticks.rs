@@ -27,7 +27,7 @@ pub(crate) struct DomainRequest {
 
 /// `m × 10^e` with m in {1, 2, 5}: the smallest such step ≥ `raw`.
 fn nice_step(raw: f64) -> (u32, i32) {
-    if !(raw > 0.0) || !raw.is_finite() {
+    if raw.is_nan() || raw <= 0.0 || raw.is_infinite() {
         return (1, 0);
     }
     let e = raw.log10().floor() as i32;
