@@ -135,7 +135,7 @@ pub fn definitions() -> (Vec<AlarmDef>, Vec<CompositeDef>) {
     }
     let tg = TARGET_GROUPS[CHECKOUT];
     v.push(AlarmDef {
-        name: "checkout-5xx-high".into(),
+        name: "checkout-5xx-rate".into(),
         description: "checkout target group: more than 30 5XX responses a minute in 2 of 3 minutes".into(),
         metric: mk("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", lb_tg(tg)),
         stat: "Sum".into(),
@@ -268,7 +268,7 @@ pub fn definitions() -> (Vec<AlarmDef>, Vec<CompositeDef>) {
     let composites = vec![CompositeDef {
         name: "checkout-unhealthy".into(),
         description: "checkout is failing customers: 5XX, or slow while the database is saturated".into(),
-        rule: r#"ALARM("checkout-5xx-high") OR (ALARM("checkout-p99-latency") AND ALARM("db-connections-anomaly"))"#.into(),
+        rule: r#"ALARM("checkout-5xx-rate") OR (ALARM("checkout-p99-latency") AND ALARM("db-connections-anomaly"))"#.into(),
     }];
     (v, composites)
 }

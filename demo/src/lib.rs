@@ -8,7 +8,7 @@
 //!
 //! # The world
 //! - ECS cluster `shop` with services [`SERVICES`] (`web`, `api`, `checkout` behind the ALB
-//!   `app/shop-alb/50dc6c495c0c9188`; `worker`; `ai-service`), API Gateway `shop-public-api/prod`,
+//!   `app/shop-alb/5c0ffee0d15ea5e1`; `worker`; `ai-service`), API Gateway `shop-public-api/prod`,
 //!   Lambda `image-resize`, `order-events`, `nightly-report`, RDS `shop-db`, a NAT gateway, SQS
 //!   `order-events` and `image-jobs`, and the apps' own `Shop/Requests`, `Shop/Orders`, `Shop/AI`
 //!   and `Shop/LogMetrics` (metric filters) namespaces — see [`metrics::catalogue`].

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
-pub const CLUSTER: &str = "shop";
-pub const LOAD_BALANCER: &str = "app/shop-alb/50dc6c495c0c9188";
+pub const CLUSTER: &str = "shop-prod";
+pub const LOAD_BALANCER: &str = "app/shop-alb/5c0ffee0d15ea5e1";
 pub const API_NAME: &str = "shop-public-api";
 pub const API_STAGE: &str = "prod";
 pub const DB_INSTANCE: &str = "shop-db";
@@ -48,7 +48,7 @@ pub const SAMPLING_RATIO: u32 = 10;
 pub const TARGET_GROUPS: [&str; 3] = [
     "targetgroup/web/3f1a6c2b9e8d7a51",
     "targetgroup/api/8b2e4d6f0a1c3e57",
-    "targetgroup/checkout/6d0ecf831eec9f09",
+    "targetgroup/checkout/0badc0de12345678",
 ];
 pub const DESIRED_TASKS: [u32; 5] = [4, 3, 3, 2, 2];
 /// Per HTTP service: (route template, method+path template, base ms).

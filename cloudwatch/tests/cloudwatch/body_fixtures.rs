@@ -125,11 +125,11 @@ fn shop_overview_queries() {
     assert_eq!(metric_widget(&b, 3).row_colors(), [("m3".to_string(), "#d62728".to_string())]);
 }
 
-const LB: &str = "app/shop-alb/50dc6c495c0c9188";
+const LB: &str = "app/shop-alb/5c0ffee0d15ea5e1";
 const TG: [&str; 3] = [
     "targetgroup/web/3f1a6c2b9e8d7a51",
     "targetgroup/api/8b2e4d6f0a1c3e57",
-    "targetgroup/checkout/6d0ecf831eec9f09",
+    "targetgroup/checkout/0badc0de12345678",
 ];
 
 fn demo_widget(x: i64, y: i64, title: &str, metrics: Value, stat: &str) -> Value {
@@ -150,7 +150,7 @@ fn demo_overview() -> Value {
                 ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB, "TargetGroup", TG[2], {"stat": "p50"}], ["...", {"stat": "p99"}]
             ]), "p99"),
             demo_widget(12, 6, "ECS CPU by service", json!([
-                ["AWS/ECS", "CPUUtilization", "ClusterName", "shop", "ServiceName", "web"],
+                ["AWS/ECS", "CPUUtilization", "ClusterName", "shop-prod", "ServiceName", "web"],
                 ["...", "api"], ["...", "checkout"], ["...", "worker"], ["...", "ai-service"]
             ]), "Average"),
             demo_widget(0, 12, "Database connections", json!([

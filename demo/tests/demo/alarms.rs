@@ -17,7 +17,7 @@ async fn the_scripted_incident_fires_the_expected_alarms_within_minutes() {
     let impact = ANCHOR - Duration::minutes(40);
     let ts = src.alarm_transitions(impact - Duration::minutes(30), ANCHOR + Duration::hours(1));
     for (name, within) in [
-        ("checkout-5xx-high", 7),
+        ("checkout-5xx-rate", 7),
         ("checkout-unhealthy", 7),
         ("db-connections-anomaly", 7),
         ("checkout-p99-latency", 8),
@@ -36,7 +36,7 @@ async fn the_scripted_incident_fires_the_expected_alarms_within_minutes() {
     );
     let t = ts
         .iter()
-        .find(|t| t.alarm_name == "checkout-5xx-high" && t.new == StateValue::Alarm)
+        .find(|t| t.alarm_name == "checkout-5xx-rate" && t.new == StateValue::Alarm)
         .unwrap();
     assert!(t.reason.starts_with("Threshold Crossed: "), "{}", t.reason);
     assert!(
@@ -62,7 +62,7 @@ async fn describe_alarms_history_and_validation() {
         .await
         .unwrap();
     let state = |n: &str| all.metric_alarms.iter().find(|a| a.alarm_name == n).and_then(|a| a.state_value);
-    assert_eq!(state("checkout-5xx-high"), Some(StateValue::Alarm));
+    assert_eq!(state("checkout-5xx-rate"), Some(StateValue::Alarm));
     assert_eq!(state("web-cpu-high"), Some(StateValue::Ok));
     assert_eq!(all.composite_alarms.len(), 1);
     assert_eq!(all.composite_alarms[0].state_value, Some(StateValue::Alarm));
@@ -149,7 +149,7 @@ async fn describe_alarms_history_and_validation() {
         .describe_alarm_history(
             &cx(),
             DescribeAlarmHistoryInput {
-                alarm_name: Some("checkout-5xx-high".into()),
+                alarm_name: Some("checkout-5xx-rate".into()),
                 start_date: Some(ANCHOR - Duration::hours(1)),
                 end_date: Some(ANCHOR),
                 ..Default::default()

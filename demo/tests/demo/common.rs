@@ -144,8 +144,8 @@ pub fn checkout_tg(name: &str) -> Metric {
         "AWS/ApplicationELB",
         name,
         &[
-            ("LoadBalancer", "app/shop-alb/50dc6c495c0c9188"),
-            ("TargetGroup", "targetgroup/checkout/6d0ecf831eec9f09"),
+            ("LoadBalancer", "app/shop-alb/5c0ffee0d15ea5e1"),
+            ("TargetGroup", "targetgroup/checkout/0badc0de12345678"),
         ],
     )
 }

@@ -15,7 +15,7 @@ async fn snapshot(seed: u64) -> (String, String, String) {
         stat_query("b", checkout_tg("TargetResponseTime"), "p90", 300),
         stat_query(
             "c",
-            Metric::new("AWS/ECS", "CPUUtilization", &[("ClusterName", "shop"), ("ServiceName", "web")]),
+            Metric::new("AWS/ECS", "CPUUtilization", &[("ClusterName", "shop-prod"), ("ServiceName", "web")]),
             "Average",
             60,
         ),

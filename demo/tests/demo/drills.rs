@@ -103,7 +103,11 @@ async fn memory_leak_ends_in_oom_kills_and_incident_replay_replays() {
     assert!(oom[0].message.contains("OutOfMemoryError") && oom[0].message.contains("\"drill\":\"leak\""));
     let mem = series(
         &src,
-        Metric::new("AWS/ECS", "MemoryUtilization", &[("ClusterName", "shop"), ("ServiceName", "api")]),
+        Metric::new(
+            "AWS/ECS",
+            "MemoryUtilization",
+            &[("ClusterName", "shop-prod"), ("ServiceName", "api")],
+        ),
         "Maximum",
         60,
         d0,
@@ -119,7 +123,7 @@ async fn memory_leak_ends_in_oom_kills_and_incident_replay_replays() {
     );
     let five = ts
         .iter()
-        .find(|t| t.alarm_name == "checkout-5xx-high" && t.new == cloudwatch::alarms::StateValue::Alarm)
+        .find(|t| t.alarm_name == "checkout-5xx-rate" && t.new == cloudwatch::alarms::StateValue::Alarm)
         .expect("replay fires 5xx");
     assert_eq!(five.drill.as_deref(), Some("replay"));
     let deploy = filter_all(&src, "/ecs/checkout", "\"Deploy started\"", d0, d0 + Duration::minutes(1)).await;

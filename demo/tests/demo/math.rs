@@ -19,7 +19,7 @@ const LABELS: &str = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monito
 const P: i64 = 300;
 const SERVICES: [&str; 5] = ["web", "api", "checkout", "worker", "ai-service"];
 const LAMBDAS: [&str; 3] = ["image-resize", "order-events", "nightly-report"];
-const LB: &str = "app/shop-alb/50dc6c495c0c9188";
+const LB: &str = "app/shop-alb/5c0ffee0d15ea5e1";
 const CPU_SEARCH: &str = r#"SEARCH('{AWS/ECS,ClusterName,ServiceName} MetricName="CPUUtilization"', 'Average', 300)"#;
 
 type Pts = BTreeMap<i64, f64>;
@@ -66,7 +66,11 @@ impl W {
 }
 
 fn ecs_cpu(service: &str) -> Metric {
-    Metric::new("AWS/ECS", "CPUUtilization", &[("ClusterName", "shop"), ("ServiceName", service)])
+    Metric::new(
+        "AWS/ECS",
+        "CPUUtilization",
+        &[("ClusterName", "shop-prod"), ("ServiceName", service)],
+    )
 }
 fn lambda(name: &str, function: &str) -> Metric {
     Metric::new("AWS/Lambda", name, &[("FunctionName", function)])
@@ -719,7 +723,7 @@ async fn search_default_labels() {
     let labels: Vec<String> = results(&out, "e1").iter().map(|r| r.label.clone()).collect();
     assert_eq!(labels.len(), 5);
     for s in SERVICES {
-        assert!(labels.contains(&format!("shop {s}")), "{s} in {labels:?}");
+        assert!(labels.contains(&format!("shop-prod {s}")), "{s} in {labels:?}");
     }
 }
 
@@ -818,7 +822,7 @@ async fn sort_search_top_three() {
         )])
         .await;
     let labels: Vec<String> = results(&out, "e1").iter().map(|r| r.label.clone()).collect();
-    let want: Vec<String> = ranked(&raw, max_of)[..3].iter().map(|s| format!("{s} shop {s}")).collect();
+    let want: Vec<String> = ranked(&raw, max_of)[..3].iter().map(|s| format!("{s} shop-prod {s}")).collect();
     assert_eq!(labels, want);
 }
 

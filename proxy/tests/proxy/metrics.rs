@@ -115,7 +115,7 @@ fn metric(id: &str, name: &str, service: &str, stat: &str, period: i64) -> Metri
     MetricDataQuery {
         id: id.into(),
         metric_stat: Some(MetricStat {
-            metric: Metric::new("AWS/ECS", name, &[("ClusterName", "shop"), ("ServiceName", service)]),
+            metric: Metric::new("AWS/ECS", name, &[("ClusterName", "shop-prod"), ("ServiceName", service)]),
             period,
             stat: stat.into(),
             unit: None,

@@ -201,7 +201,7 @@ async fn a_revoked_session_stops_reading_data(db: PgPool) {
     let cookie = sessions(&app, 1).await.remove(0);
     let one = json!({"widgets": [{"id": "w", "start": "-PT1H", "queries": [{"Id": "m1", "MetricStat": {
         "Metric": {"Namespace": "AWS/ECS", "MetricName": "CPUUtilization", "Dimensions": [
-            {"Name": "ClusterName", "Value": "shop"}, {"Name": "ServiceName", "Value": "api"}]},
+            {"Name": "ClusterName", "Value": "shop-prod"}, {"Name": "ServiceName", "Value": "api"}]},
         "Period": 60, "Stat": "Average"}}]}]});
     assert_eq!(post_page(&app, &cookie, &one).await.0, StatusCode::OK);
     sqlx::query("DELETE FROM sessions").execute(&app.db).await.expect("revoke");

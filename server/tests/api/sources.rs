@@ -133,7 +133,7 @@ async fn cloudwatch_validation_comes_back_in_cloudwatchs_words(db: PgPool) {
             "MetricDataQueries": [{
                 "Id": "m1",
                 "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount",
-                    "Dimensions": [{"Name": "LoadBalancer", "Value": "app/shop-alb/50dc6c495c0c9188"}]},
+                    "Dimensions": [{"Name": "LoadBalancer", "Value": "app/shop-alb/5c0ffee0d15ea5e1"}]},
                     "Period": period, "Stat": "Sum"}
             }],
             "StartTime": now - 3600,
