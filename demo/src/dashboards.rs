@@ -42,7 +42,7 @@ pub fn prebuilt() -> Vec<(String, String)> {
                 "type": "alarm", "x": 12, "y": 12, "width": 12, "height": 6,
                 "properties": { "title": "Alarms", "alarms": [
                     format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:checkout-unhealthy"),
-                    format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:checkout-5xx-high"),
+                    format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:checkout-5xx-rate"),
                     format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:checkout-p99-latency")
                 ]}
             },
@@ -86,11 +86,119 @@ pub fn prebuilt() -> Vec<(String, String)> {
             ]), "Maximum")
         ]
     });
-    vec![
+    let network = json!({
+        "start": "-PT3H",
+        "widgets": [
+            metric_widget(0, 0, "NAT gateway bytes out", json!([
+                ["AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", NAT_GATEWAY]
+            ]), "Sum"),
+            metric_widget(12, 0, "NAT connections and port allocation errors", json!([
+                ["AWS/NATGateway", "ActiveConnectionCount", "NatGatewayId", NAT_GATEWAY],
+                [".", "ErrorPortAllocation", ".", ".", {"yAxis": "right", "stat": "Sum"}]
+            ]), "Maximum"),
+            {
+                "type": "log", "x": 0, "y": 6, "width": 12, "height": 6,
+                "properties": {
+                    "title": "Top talkers (bytes)", "region": REGION, "view": "table",
+                    "query": "SOURCE '/aws/vpc/flowlogs' | stats sum(bytes) as bytes by srcAddr, dstAddr\n| sort bytes desc\n| limit 20"
+                }
+            },
+            {
+                "type": "log", "x": 12, "y": 6, "width": 12, "height": 6,
+                "properties": {
+                    "title": "Rejected flows", "region": REGION, "view": "table",
+                    "query": "SOURCE '/aws/vpc/flowlogs' | filter action = \"REJECT\"\n| stats count(*) as flows by dstAddr, dstPort\n| sort flows desc\n| limit 20"
+                }
+            }
+        ]
+    });
+    let mut all = vec![
         ("shop-overview".to_string(), overview.to_string()),
         ("ai-usage".to_string(), ai.to_string()),
         ("serverless".to_string(), serverless.to_string()),
-    ]
+        ("network".to_string(), network.to_string()),
+    ];
+    for (i, service) in SERVICES.iter().enumerate() {
+        all.push((format!("ecs-{service}"), service_dashboard(i, service).to_string()));
+    }
+    all
+}
+
+/// One ECS service: CPU and memory (average and maximum), running against desired tasks, and for
+/// the services behind the load balancer, requests, 5XX and latency of its target group and its
+/// latest errors.
+fn service_dashboard(i: usize, service: &str) -> Value {
+    let ecs = |metric: &str| json!(["AWS/ECS", metric, "ClusterName", CLUSTER, "ServiceName", service]);
+    let mut widgets = vec![
+        metric_widget(
+            0,
+            0,
+            &format!("{service}: CPU (%)"),
+            json!([
+                ecs("CPUUtilization"),
+                ["...", {"stat": "Maximum", "label": "maximum"}]
+            ]),
+            "Average",
+        ),
+        metric_widget(
+            12,
+            0,
+            &format!("{service}: memory (%)"),
+            json!([
+                ecs("MemoryUtilization"),
+                ["...", {"stat": "Maximum", "label": "maximum"}]
+            ]),
+            "Average",
+        ),
+        metric_widget(
+            0,
+            6,
+            &format!("{service}: tasks"),
+            json!([
+                [
+                    "ECS/ContainerInsights",
+                    "RunningTaskCount",
+                    "ClusterName",
+                    CLUSTER,
+                    "ServiceName",
+                    service
+                ],
+                [".", "DesiredTaskCount", ".", ".", ".", "."]
+            ]),
+            "Average",
+        ),
+    ];
+    if let Some(tg) = TARGET_GROUPS.get(i) {
+        let lb = ["LoadBalancer", LOAD_BALANCER];
+        widgets.push(metric_widget(
+            12,
+            6,
+            &format!("{service}: requests and 5XX"),
+            json!([
+                ["AWS/ApplicationELB", "RequestCount", lb[0], lb[1], "TargetGroup", tg],
+                [".", "HTTPCode_Target_5XX_Count", ".", ".", ".", ".", {"yAxis": "right"}]
+            ]),
+            "Sum",
+        ));
+        widgets.push(metric_widget(
+            0,
+            12,
+            &format!("{service}: latency"),
+            json!([
+                ["AWS/ApplicationELB", "TargetResponseTime", lb[0], lb[1], "TargetGroup", tg, {"stat": "p50"}],
+                ["...", {"stat": "p99"}]
+            ]),
+            "p99",
+        ));
+    }
+    widgets.push(json!({
+        "type": "log", "x": 12, "y": 12, "width": 12, "height": 6,
+        "properties": {
+            "title": format!("{service}: latest errors"), "region": REGION, "view": "table",
+            "query": format!("SOURCE '/ecs/{service}' | fields @timestamp, @message\n| filter level = \"error\"\n| sort @timestamp desc\n| limit 20")
+        }
+    }));
+    json!({ "start": "-PT3H", "widgets": widgets })
 }
 
 /// CloudWatch's checks of a dashboard body: JSON, an object, with a `widgets` array whose

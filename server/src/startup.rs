@@ -81,6 +81,13 @@ pub async fn telemetry(db: &PgPool, sources: &SourcesSettings) -> anyhow_free::R
         sources.proxy.clone(),
     );
     telemetry.start_scheduler().await?;
+    // The demo's prebuilt dashboards, imported once per demo connection (a failure only warns:
+    // the app is still usable, and the next start tries again).
+    match app::backend::dashboards::import::seed_demo(db, &telemetry).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(dashboards = n, "imported the demo's prebuilt dashboards"),
+        Err(e) => tracing::warn!(error = %e, "could not import the demo's prebuilt dashboards"),
+    }
     Ok(telemetry)
 }
 

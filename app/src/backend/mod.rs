@@ -7,8 +7,10 @@
 //! parse their input into domain types, and call a service here.
 
 pub mod audit;
+pub mod dashboards;
 pub mod db;
 pub mod identity;
+pub mod markdown;
 pub mod sources;
 pub mod state;
 pub mod usage;

@@ -44,6 +44,10 @@ audit_actions! {
     ConnectionRemove => "connection.remove",
     DrillStart => "drill.start",
     DrillEnd => "drill.end",
+    DashboardCreate => "dashboard.create",
+    DashboardSave => "dashboard.save",
+    DashboardRestore => "dashboard.restore",
+    DashboardDelete => "dashboard.delete",
 }
 
 impl AuditAction {
@@ -75,6 +79,9 @@ mod tests {
             assert!(seen.insert(a.as_str()), "{a} twice");
             assert!(a.as_str().split_once('.').is_some_and(|(x, y)| !x.is_empty() && !y.is_empty()));
         }
-        assert_eq!(AuditAction::areas(), ["auth", "user", "token", "session", "connection", "drill"]);
+        assert_eq!(
+            AuditAction::areas(),
+            ["auth", "user", "token", "session", "connection", "drill", "dashboard"]
+        );
     }
 }

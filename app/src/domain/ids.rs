@@ -44,3 +44,7 @@ uuid_id!(
     /// secret cookie value is never stored or shown.
     SessionHandle
 );
+uuid_id!(
+    /// A dashboard stored in Watchpost.
+    DashboardId
+);

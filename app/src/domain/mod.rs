@@ -5,13 +5,15 @@ mod text;
 
 pub mod audit;
 pub mod connection;
+pub mod dashboard;
 pub mod ids;
 pub mod time_range;
 pub mod usage;
 pub mod user;
+pub mod widget;
 
 pub use audit::AuditAction;
 pub use connection::{ConnectionDetail, ConnectionId, ConnectionKind, ConnectionSettings};
-pub use ids::{SessionHandle, TokenId, UserId};
+pub use ids::{DashboardId, SessionHandle, TokenId, UserId};
 pub use time_range::{TimePoint, TimeRange, Zone};
 pub use user::{CurrentUser, DisplayName, Email, NewPassword, Role, TokenName};
