@@ -21,6 +21,7 @@ use crate::components::ShellLayout;
 use crate::domain::CurrentUser;
 use crate::error::AppError;
 use crate::pages::admin::usage::UsageRoute;
+use crate::pages::dashboards::{DashboardRoute, DashboardsRoute};
 use crate::pages::{
     account::AccountRoute, admin::connections::ConnectionsRoute, admin::AdminRoute, login::LoginPage, not_found::NotFound, sections::*,
 };
@@ -113,7 +114,8 @@ pub fn App() -> impl IntoView {
                 // Every other page is signed-in and lives inside the shell, mounted once.
                 <ParentRoute path=path!("") view=ShellLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("dashboards") view=DashboardsPage ssr=SsrMode::Async />
+                    <Route path=path!("dashboards") view={Lazy::<DashboardsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("dashboards/:id") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("explore") view=ExplorePage ssr=SsrMode::Async />
                     <Route path=path!("metrics-explorer") view=MetricsPage ssr=SsrMode::Async />
                     <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async />

@@ -29,11 +29,6 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-pub fn DashboardsPage() -> impl IntoView {
-    view! { <Placeholder title="Dashboards" what="Dashboards of CloudWatch metrics will live here." /> }
-}
-
-#[component]
 pub fn ExplorePage() -> impl IntoView {
     view! { <Placeholder title="Explore" what="Run Logs Insights queries against the selected connection." /> }
 }

@@ -46,6 +46,10 @@ async fn every_server_function_needs_a_signed_in_user(db: PgPool) {
         ("drill", &nil),
         ("service", "checkout"),
         ("minutes", "5"),
+        ("base", "1"),
+        ("version", "1"),
+        ("title", "x"),
+        ("body", "{}"),
     ];
     let body = args
         .iter()
