@@ -98,6 +98,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         connections: usize,
     },
+    /// Dashboard page: the server-rendered page (SSR, charts drawn into the HTML) of a 20-widget
+    /// dashboard of 100 series (5 a widget, 3 hours at a 1-minute period, read through the proxy
+    /// from the demo), by a signed-in user on loopback, under load: p50/p99 latency and
+    /// requests/s (wrk when on PATH, else an in-process loop), and the page's size.
+    Dashboard {
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+    },
 }
 
 pub async fn run(command: BenchCommand, config: Config) -> Result<()> {
@@ -105,6 +115,7 @@ pub async fn run(command: BenchCommand, config: Config) -> Result<()> {
         BenchCommand::Fanin { viewers, seconds, refresh } => fanin(&config, &viewers, seconds, refresh.max(1)).await,
         BenchCommand::Throttle { load, seconds } => throttle(&config, &load, seconds).await,
         BenchCommand::Hits { seconds, connections } => hits(&config, seconds, connections.max(1)).await,
+        BenchCommand::Dashboard { seconds, connections } => dashboard_page(&config, seconds, connections.max(1)).await,
     }
 }
 
@@ -1368,6 +1379,97 @@ async fn hits_round(server: &BenchServer, seconds: u64, connections: usize) -> R
         );
     }
     Ok(())
+}
+
+/// The benchmark's dashboard: 20 metric widgets of 5 series (ECS CPU and memory, ALB requests,
+/// 5XX and latency, per service or target group), 3 hours at 60 s.
+pub fn bench_dashboard_body() -> serde_json::Value {
+    use demo::model::{CLUSTER, LOAD_BALANCER, SERVICES, TARGET_GROUPS};
+    let mut widgets = Vec::new();
+    let ecs = ["CPUUtilization", "MemoryUtilization"];
+    let stats = ["Average", "Maximum", "Minimum", "p90", "SampleCount"];
+    for (i, stat) in stats.iter().enumerate() {
+        for (j, metric) in ecs.iter().enumerate() {
+            let rows: Vec<serde_json::Value> = SERVICES
+                .iter()
+                .map(|s| json!(["AWS/ECS", metric, "ClusterName", CLUSTER, "ServiceName", s, {"stat": stat}]))
+                .collect();
+            widgets.push(json!({"type": "metric", "x": (j * 12), "y": (i * 6), "width": 12, "height": 6,
+                "properties": {"title": format!("{metric} {stat}"), "period": 60, "metrics": rows}}));
+        }
+    }
+    let alb = ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"];
+    let mut k = 0;
+    while widgets.len() < 20 {
+        let metric = alb[k % alb.len()];
+        let rows: Vec<serde_json::Value> = (0..5)
+            .map(|n| {
+                let tg = TARGET_GROUPS[n % TARGET_GROUPS.len()];
+                let stat = ["Sum", "Average", "Maximum", "p99", "p50"][(n + k) % 5];
+                json!(["AWS/ApplicationELB", metric, "LoadBalancer", LOAD_BALANCER, "TargetGroup", tg, {"stat": stat}])
+            })
+            .collect();
+        let y = 30 + (k / 2) * 6;
+        widgets.push(json!({"type": "metric", "x": ((k % 2) * 12), "y": y, "width": 12, "height": 6,
+            "properties": {"title": format!("{metric} ({k})"), "period": 60, "metrics": rows}}));
+        k += 1;
+    }
+    json!({"start": "-PT3H", "widgets": widgets})
+}
+
+async fn dashboard_page(config: &Config, seconds: u64, connections: usize) -> Result<()> {
+    use app::backend::dashboards::{self, body, NewDashboard};
+    use app::domain::dashboard::DashboardMeta;
+    let server = BenchServer::start(config).await?;
+    let result = async {
+        let client = http_client()?;
+        let emails = server.create_viewers(1).await?;
+        let cookie = server.sign_in_all(&client, &emails).await?.into_iter().next().ok_or("no session")?;
+        let new = NewDashboard {
+            meta: DashboardMeta::parse("Bench: 20 widgets", "", "", "")?,
+            connection: app::domain::ConnectionId::demo(),
+            body: body::normalise_text(&bench_dashboard_body().to_string())?,
+            origin: None,
+        };
+        let id = dashboards::create(&server.db, &app::backend::audit::Actor::system(), &new)
+            .await?
+            .ok_or("not created")?;
+        let url = server.url(&format!("/dashboards/{id}?from=now-3h"));
+        // Warm the proxy's cache (and check the page draws every widget).
+        let mut size = 0;
+        for _ in 0..3 {
+            let res = client.get(&url).header("cookie", &cookie).send().await?;
+            if !res.status().is_success() {
+                return Err(format!("the page answered HTTP {}", res.status()).into());
+            }
+            let html = res.text().await?;
+            size = html.len();
+            let charts = html.matches("data-testid=\"chart\"").count();
+            if charts != 20 {
+                return Err(format!("the page drew {charts} charts, not 20").into());
+            }
+        }
+        println!("watchpost bench dashboard: GET /dashboards/{{id}}?from=now-3h, 20 widgets × 5 series × 180 points; page {size} B of HTML; {connections} connections for {seconds} s; server at {}", server.addr);
+        let (cpu0, server_cpu0) = cpu_seconds();
+        let r = match which("wrk") {
+            Some(wrk) => run_wrk(&wrk, &url, &server.addr, &cookie, None, seconds, connections).await?,
+            None => run_loop(&client, &url, &server.addr, &cookie, None, seconds, connections).await,
+        };
+        let (cpu1, server_cpu1) = cpu_seconds();
+        println!("{}", r.output.trim_end());
+        println!(
+            "requests {} ({:.1}/s), errors {}, server CPU {:.1} s, process CPU {:.1} s",
+            r.requests,
+            r.requests as f64 / r.seconds.max(0.001),
+            r.errors,
+            server_cpu1 - server_cpu0,
+            cpu1 - cpu0
+        );
+        Ok(())
+    }
+    .await;
+    server.stop().await;
+    result
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {

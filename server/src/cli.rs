@@ -80,6 +80,11 @@ pub enum Command {
         #[arg(long)]
         expires_in_days: Option<i64>,
     },
+    /// Dashboards in and out as CloudWatch dashboard-body JSON.
+    Dashboards {
+        #[command(subcommand)]
+        command: DashboardsCommand,
+    },
     /// Benchmarks of the proxy (issue 8) against the real server started in-process on a free
     /// loopback port, over a fresh database `watchpost_bench_<random>` created on the server of
     /// DATABASE_URL (dropped at the end), with the built-in demo connection (quotas on).
@@ -87,6 +92,78 @@ pub enum Command {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DashboardsCommand {
+    /// Import a CloudWatch dashboard body (a file, or `-` for standard input); prints the new
+    /// dashboard's id.
+    Import {
+        file: std::path::PathBuf,
+        /// Defaults to the file's name.
+        #[arg(long)]
+        title: Option<String>,
+        /// The connection its widgets read from.
+        #[arg(long, default_value = "demo")]
+        connection: String,
+        #[arg(long, default_value = "")]
+        folder: String,
+        #[arg(long, default_value = "")]
+        tags: String,
+    },
+    /// Print a dashboard's body as CloudWatch dashboard-body JSON (for PutDashboard).
+    Export { id: String },
+    /// List dashboards: id, version, folder, title.
+    List,
+}
+
+async fn dashboards_command(command: DashboardsCommand, config: &Config) -> Result<()> {
+    use app::backend::dashboards::{self, body, NewDashboard};
+    use app::domain::dashboard::DashboardMeta;
+    use app::domain::{ConnectionId, DashboardId};
+    let db = startup::connect(&config.database).await?;
+    MIGRATOR.run(&db).await?;
+    match command {
+        DashboardsCommand::Import {
+            file,
+            title,
+            connection,
+            folder,
+            tags,
+        } => {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
+            };
+            let title = title.unwrap_or_else(|| {
+                file.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "Imported".into())
+            });
+            let new = NewDashboard {
+                meta: DashboardMeta::parse(&title, "", &tags, &folder)?,
+                connection: connection.parse::<ConnectionId>()?,
+                body: body::normalise_text(&text)?,
+                origin: None,
+            };
+            let id = dashboards::create(&db, &Actor::system(), &new)
+                .await?
+                .ok_or("that dashboard exists already")?;
+            println!("{id}");
+        }
+        DashboardsCommand::Export { id } => {
+            let id: DashboardId = id.parse()?;
+            let doc = dashboards::get(&db, id).await?.ok_or_else(|| format!("no dashboard {id}"))?;
+            println!("{}", body::export_text(&doc.body)?);
+        }
+        DashboardsCommand::List => {
+            for d in dashboards::list(&db, None).await? {
+                println!("{}\tv{}\t{}\t{}", d.id, d.version, d.folder, d.title);
+            }
+        }
+    }
+    Ok(())
 }
 
 // Parsed once per run: the size of the largest variant does not matter.
@@ -247,6 +324,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<()> {
         Command::Serve => serve(config).await,
         Command::Connections { command } => connections_command(command, &config).await,
         Command::Bench { command } => bench::run(command, config).await,
+        Command::Dashboards { command } => dashboards_command(command, &config).await,
         Command::Migrate => {
             let db = startup::connect(&config.database).await?;
             MIGRATOR.run(&db).await?;

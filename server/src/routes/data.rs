@@ -31,6 +31,7 @@ pub const SESSION_ROUTES: &[(&str, &str)] = &[
     ("GET", "/data/runs/{run}"),
     ("DELETE", "/data/runs/{run}"),
     ("GET", "/data/{conn}/demo/query-runs"),
+    ("GET", "/data/dashboards/{id}/widgets/{index}/png"),
 ];
 
 /// The same routes behind the token layer (relative to `/api/v1`).
@@ -40,6 +41,7 @@ pub const TOKEN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/runs/{run}"),
     ("DELETE", "/runs/{run}"),
     ("GET", "/connections/{conn}/demo/query-runs"),
+    ("GET", "/dashboards/{id}/widgets/{index}/png"),
 ];
 
 /// The data routes at `paths` (one of the lists above, in that order).
@@ -51,6 +53,7 @@ pub fn routes(paths: &[(&str, &str)]) -> axum::Router<AppState> {
         .route(at(1), post(insights_submit))
         .route(at(2), get(insights_run).merge(delete(insights_cancel)))
         .route(at(4), get(demo_query_runs))
+        .route(at(5), get(widget_png))
 }
 
 /// The largest request body a data route reads.
@@ -197,6 +200,65 @@ pub async fn demo_query_runs(State(state): State<AppState>, Extension(caller): E
         }
         .await,
     )
+}
+
+/// The query of a widget image: the range as the page's URL has it, and the drawing's size.
+#[derive(Debug, Default, Deserialize)]
+pub struct ImageQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub tz: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub theme: Option<String>,
+}
+
+/// `GET …/dashboards/{id}/widgets/{index}/png`: one metric widget drawn as a PNG on the server
+/// (the same drawing as the page's SVG, text in the bundled font), for Slack and post-mortems.
+pub async fn widget_png(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((id, index)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let result = async {
+        caller.require(Role::Viewer)?;
+        let id: app::domain::DashboardId = id.parse()?;
+        let index: usize = index.parse().map_err(|_| AppError::not_found("that widget"))?;
+        let q: ImageQuery = serde_urlencoded::from_str(q.as_deref().unwrap_or("")).map_err(|e| AppError::Request {
+            detail: format!("the query string is not understood: {e}"),
+        })?;
+        let range = app::domain::TimeRange::from_params(q.from.as_deref(), q.to.as_deref(), q.tz.as_deref())?;
+        let doc = app::backend::dashboards::get(&state.db, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("that dashboard"))?;
+        let content = app::backend::dashboards::render::widget_chart(&state.telemetry, &caller, &doc, &range, index).await?;
+        let style = chart::Style {
+            width: q.width.unwrap_or(800).clamp(200, 2400),
+            height: q.height.unwrap_or(300).clamp(120, 1600),
+            theme: if q.theme.as_deref() == Some("dark") {
+                chart::Theme::Dark
+            } else {
+                chart::Theme::Light
+            },
+            utc_offset_minutes: 0,
+        };
+        chart::png(&content.chart, &style).map_err(|e| {
+            tracing::error!(error = %e, "a widget did not draw as PNG");
+            AppError::Internal { reference: "png".into() }
+        })
+    }
+    .await;
+    match result {
+        Ok(bytes) => {
+            let mut res = Response::new(Body::from(bytes));
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=30"));
+            res
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 /// `Ok` as JSON, `Err` as the shared error shape (for every JSON route).

@@ -8,6 +8,7 @@ mod helpers;
 mod access;
 mod accounts;
 mod cli;
+mod dashboards;
 mod health;
 mod proxy;
 mod replicas;

@@ -1,0 +1,374 @@
+//! Dashboards: the demo's prebuilt ones, import (pasted JSON, the fixtures, the command line),
+//! rendering every widget against the demo through the proxy, roles, bad input with the path of
+//! the bad element, and saves with conflict detection, versions and restore.
+
+use app::api::dashboards::{
+    DashboardVersions, DashboardWidgets, DeleteDashboard, GetDashboard, ImportDashboard, ListDashboards, RestoreDashboard, SaveDashboard,
+};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, EDITOR, VIEWER};
+
+fn fixtures() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/dashboards");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            (
+                p.file_stem().unwrap_or_default().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).expect("fixture"),
+            )
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no dashboard fixtures in {}", dir.display());
+    out
+}
+
+async fn import(app: &TestApp, c: &reqwest::Client, title: &str, body: &str) -> (StatusCode, Value) {
+    app.call::<ImportDashboard>(c, &[("title", title), ("body", body), ("connection", "demo")])
+        .await
+}
+
+async fn render(app: &TestApp, c: &reqwest::Client, id: &str, from: &str) -> Value {
+    let (status, data) = app.call::<DashboardWidgets>(c, &[("id", id), ("from", from), ("to", "now")]).await;
+    assert_eq!(status, StatusCode::OK, "{data}");
+    data
+}
+
+/// Every metric widget has at least one series with points and no error; text widgets carry
+/// HTML; alarm widgets list their alarms with a state.
+fn assert_every_widget_renders(data: &Value, what: &str) {
+    let widgets = data["widgets"].as_array().expect("widgets");
+    assert!(!widgets.is_empty(), "{what}: no widgets");
+    for w in widgets {
+        let c = &w["content"];
+        if let Some(m) = c.get("Metric") {
+            assert_eq!(
+                m["errors"],
+                Value::Array(vec![]),
+                "{what}: widget {} ({}) failed",
+                w["index"],
+                w["title"]
+            );
+            let series = m["chart"]["series"].as_array().expect("series");
+            assert!(
+                series.iter().any(|s| s["points"].as_array().is_some_and(|p| !p.is_empty())),
+                "{what}: widget {} ({}) has no data: {m}",
+                w["index"],
+                w["title"]
+            );
+        } else if let Some(t) = c.get("Text") {
+            assert!(t["html"].as_str().is_some_and(|h| h.contains('<')), "{what}: {t}");
+        } else if let Some(a) = c.get("Alarms") {
+            assert_eq!(a["error"], Value::Null, "{what}: {a}");
+            let rows = a["rows"].as_array().expect("rows");
+            assert!(!rows.is_empty(), "{what}: an alarm widget with no rows");
+            for r in rows {
+                assert!(
+                    ["OK", "ALARM", "INSUFFICIENT_DATA"].contains(&r["state"].as_str().unwrap_or("")),
+                    "{what}: {r}"
+                );
+            }
+        }
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_demo_ships_dashboards_that_render_for_a_viewer(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(VIEWER).await;
+    let (status, list) = app.call::<ListDashboards>(&viewer, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let list = list.as_array().expect("a list").clone();
+    assert!(list.len() >= 3, "the demo's prebuilt dashboards: {list:?}");
+    for d in &list {
+        assert_eq!(d["connection"], "demo");
+        let data = render(&app, &viewer, d["id"].as_str().expect("id"), "now-3h").await;
+        assert_every_widget_renders(&data, d["title"].as_str().unwrap_or("?"));
+    }
+    // Imported once per connection: the same origin again creates nothing.
+    let again = app::backend::dashboards::create(
+        &app.db,
+        &app::backend::audit::Actor::system(),
+        &app::backend::dashboards::NewDashboard {
+            meta: app::domain::dashboard::DashboardMeta::parse("Again", "", "", "").expect("meta"),
+            connection: app::domain::ConnectionId::demo(),
+            body: serde_json::json!({"widgets": []}),
+            origin: Some("shop-overview".into()),
+        },
+    )
+    .await
+    .expect("create");
+    assert_eq!(again, None);
+    // Search by title.
+    let first = list[0]["title"].as_str().expect("title").to_string();
+    let (_, found) = app.call::<ListDashboards>(&viewer, &[("search", &first[..4])]).await;
+    assert!(
+        found.as_array().is_some_and(|f| f.iter().any(|d| d["title"] == first.as_str())),
+        "{found}"
+    );
+    let (_, none) = app.call::<ListDashboards>(&viewer, &[("search", "no such dashboard at all")]).await;
+    assert_eq!(none, Value::Array(vec![]));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_fixture_imports_and_every_widget_renders_against_the_demo(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let editor = app.signed_in(EDITOR).await;
+    for (name, body) in fixtures() {
+        let (status, d) = import(&app, &editor, &name, &body).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {d}");
+        let data = render(&app, &editor, d["id"].as_str().expect("id"), "now-3h").await;
+        assert_every_widget_renders(&data, &name);
+        // Unknown properties and every widget survive: the stored body has the same widgets.
+        let (_, doc) = app.call::<GetDashboard>(&editor, &[("id", d["id"].as_str().expect("id"))]).await;
+        let input: Value = serde_json::from_str(&body).expect("fixture json");
+        assert_eq!(
+            doc["body"]["widgets"].as_array().map(Vec::len),
+            input["widgets"].as_array().map(Vec::len),
+            "{name}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn viewers_read_but_only_editors_import_save_and_delete(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(VIEWER).await;
+    let body = r#"{"widgets":[{"type":"text","properties":{"markdown":"hi"}}]}"#;
+    let (status, e) = import(&app, &viewer, "Mine", body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{e}");
+    let editor = app.signed_in(EDITOR).await;
+    let (status, d) = import(&app, &editor, "Mine", body).await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let id = d["id"].as_str().expect("id").to_string();
+    let (status, _) = app
+        .call::<SaveDashboard>(&viewer, &[("id", &id), ("base", "1"), ("title", "Theirs"), ("body", body)])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.call::<DeleteDashboard>(&viewer, &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.call::<DeleteDashboard>(&editor, &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.call::<GetDashboard>(&viewer, &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_bad_body_is_refused_with_the_path_of_its_bad_element_and_nothing_is_stored(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let editor = app.signed_in(EDITOR).await;
+    let (_, before) = app.call::<ListDashboards>(&editor, &[]).await;
+    let bad = r#"{"widgets":[{"type":"text","properties":{"markdown":"a"}},{"type":"metric","properties":{"metrics":[["AWS/ECS","CPUUtilization"],[17]]}}]}"#;
+    let (status, e) = import(&app, &editor, "Bad", bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let text = e.to_string();
+    assert!(text.contains("widgets[1].properties.metrics[1]"), "{text}");
+    let (status, e) = import(&app, &editor, "Bad", "{ not json").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (_, after) = app.call::<ListDashboards>(&editor, &[]).await;
+    assert_eq!(before, after);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_save_based_on_a_stale_version_is_refused_and_old_versions_restore(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let editor = app.signed_in(EDITOR).await;
+    let v1 = r#"{"widgets":[{"type":"text","properties":{"markdown":"one"}}]}"#;
+    let v2 = r#"{"widgets":[{"type":"text","properties":{"markdown":"two"}}]}"#;
+    let (_, d) = import(&app, &editor, "Versions", v1).await;
+    let id = d["id"].as_str().expect("id").to_string();
+    let save = |base: &'static str, body: &'static str| {
+        let id = id.clone();
+        let app = &app;
+        let editor = &editor;
+        async move {
+            app.call::<SaveDashboard>(editor, &[("id", &id), ("base", base), ("title", "Versions"), ("body", body)])
+                .await
+        }
+    };
+    let (status, v) = save("1", v2).await;
+    assert_eq!((status, v), (StatusCode::OK, Value::from(2)));
+    // A second editor who opened version 1 saves: refused, and version 2 stays.
+    let (status, e) = save("1", v1).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{e}");
+    assert!(e.to_string().contains("version 2"), "{e}");
+    let (_, doc) = app.call::<GetDashboard>(&editor, &[("id", &id)]).await;
+    assert_eq!(doc["body"]["widgets"][0]["properties"]["markdown"], "two");
+    let (_, versions) = app.call::<DashboardVersions>(&editor, &[("id", &id)]).await;
+    assert_eq!(versions.as_array().map(Vec::len), Some(2), "{versions}");
+    // Restore version 1 as version 3.
+    let (status, v) = app
+        .call::<RestoreDashboard>(&editor, &[("id", &id), ("version", "1"), ("base", "2")])
+        .await;
+    assert_eq!((status, v), (StatusCode::OK, Value::from(3)));
+    let (_, doc) = app.call::<GetDashboard>(&editor, &[("id", &id)]).await;
+    assert_eq!(doc["body"]["widgets"][0]["properties"]["markdown"], "one");
+    assert_eq!(doc["summary"]["version"], 3);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn text_widgets_are_sanitised_on_the_server(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let editor = app.signed_in(EDITOR).await;
+    let body = serde_json::json!({"widgets": [{"type": "text", "properties": {"markdown": "# Hi\n<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))"}}]}).to_string();
+    let (_, d) = import(&app, &editor, "XSS", &body).await;
+    let data = render(&app, &editor, d["id"].as_str().expect("id"), "now-1h").await;
+    let html = data["widgets"][0]["content"]["Text"]["html"]
+        .as_str()
+        .expect("html")
+        .to_ascii_lowercase();
+    assert!(html.contains("<h1>hi</h1>"), "{html}");
+    // A link to `javascript:` is either dropped or left as inert text, never an attribute.
+    for bad in ["<script", "onerror=", "href=\"javascript:"] {
+        assert!(!html.contains(bad), "{bad} in {html}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_metric_with_no_data_says_so_and_a_bad_expression_fails_only_its_widget(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let editor = app.signed_in(EDITOR).await;
+    let body = serde_json::json!({"widgets": [
+        {"type": "metric", "properties": {"title": "nothing", "period": 60, "metrics": [["Nope/Nothing", "Missing", "Dim", "x"]]}},
+        {"type": "metric", "properties": {"title": "bad", "period": 60, "metrics": [[{"expression": "FOO(m1)", "id": "e1"}], ["AWS/ECS", "CPUUtilization", "ClusterName", "shop-prod", "ServiceName", "web", {"id": "m1"}]]}},
+        {"type": "metric", "properties": {"title": "good", "period": 60, "metrics": [["AWS/ECS", "CPUUtilization", "ClusterName", "shop-prod", "ServiceName", "web"]]}}
+    ]})
+    .to_string();
+    let (status, d) = import(&app, &editor, "Mixed", &body).await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let data = render(&app, &editor, d["id"].as_str().expect("id"), "now-1h").await;
+    let w = &data["widgets"];
+    let nothing = &w[0]["content"]["Metric"];
+    assert!(
+        nothing["chart"]["series"]
+            .as_array()
+            .expect("series")
+            .iter()
+            .all(|s| s["points"] == Value::Array(vec![])),
+        "{nothing}"
+    );
+    assert!(
+        nothing["queries"][0].as_str().is_some_and(|q| q.contains("Nope/Nothing Missing")),
+        "{nothing}"
+    );
+    let bad = &w[1]["content"]["Metric"];
+    assert!(bad["errors"].as_array().is_some_and(|e| !e.is_empty()), "{bad}");
+    let good = &w[2]["content"]["Metric"];
+    assert_eq!(good["errors"], Value::Array(vec![]), "{good}");
+    assert!(
+        good["chart"]["series"][0]["points"].as_array().is_some_and(|p| p.len() > 30),
+        "{good}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_metric_widget_draws_as_a_png_for_viewers_only(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(VIEWER).await;
+    let (_, list) = app.call::<ListDashboards>(&viewer, &[("search", "Shop overview")]).await;
+    let id = list[0]["id"].as_str().expect("the shop overview").to_string();
+    let (_, doc) = app.call::<GetDashboard>(&viewer, &[("id", &id)]).await;
+    let index = doc["body"]["widgets"]
+        .as_array()
+        .expect("widgets")
+        .iter()
+        .position(|w| w["type"] == "metric")
+        .expect("a metric widget");
+    let path = format!("/data/dashboards/{id}/widgets/{index}/png?from=now-3h&width=640&height=240");
+    let res = viewer.get(app.url(&path)).send().await.expect("png");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    let bytes = res.bytes().await.expect("bytes");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    // IHDR: width and height, big-endian, right after the chunk header.
+    assert_eq!(u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]), 640);
+    assert_eq!(u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]), 240);
+    // Signed out: refused; a text widget or a position past the end: not found.
+    let res = app.client().get(app.url(&path)).send().await.expect("anonymous");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = viewer
+        .get(app.url(&format!("/data/dashboards/{id}/widgets/999/png")))
+        .send()
+        .await
+        .expect("past the end");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn dashboards_come_in_from_a_connection_and_go_out_to_it(db: PgPool) {
+    use app::api::dashboards::{ConnectionDashboards, ExportDashboard, ImportFromConnection, PutDashboard};
+    let app = TestApp::spawn(db).await;
+    let editor = app.signed_in(EDITOR).await;
+    let (status, names) = app.call::<ConnectionDashboards>(&editor, &[("connection", "demo")]).await;
+    assert_eq!(status, StatusCode::OK, "{names}");
+    assert!(names.as_array().is_some_and(|n| n.iter().any(|x| x == "shop-overview")), "{names}");
+    let (status, d) = app
+        .call::<ImportFromConnection>(&editor, &[("connection", "demo"), ("name", "network")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert_eq!(d["title"], "Network");
+    let id = d["id"].as_str().expect("id").to_string();
+    let (status, text) = app.call::<ExportDashboard>(&editor, &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let exported: Value = serde_json::from_str(text.as_str().expect("JSON text")).expect("the export is JSON");
+    assert!(exported["widgets"].as_array().is_some_and(|w| w.len() == 4), "{exported}");
+    // Out again under a new name: the demo validates it as CloudWatch does, and it lists it.
+    let (status, messages) = app.call::<PutDashboard>(&editor, &[("id", &id), ("name", "network-copy")]).await;
+    assert_eq!((status, messages), (StatusCode::OK, Value::Array(vec![])));
+    let (_, names) = app.call::<ConnectionDashboards>(&editor, &[("connection", "demo")]).await;
+    assert!(names.as_array().is_some_and(|n| n.iter().any(|x| x == "network-copy")), "{names}");
+    let (status, _) = app.call::<PutDashboard>(&editor, &[("id", &id), ("name", "bad name!")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let viewer = app.signed_in(VIEWER).await;
+    let (status, _) = app.call::<PutDashboard>(&viewer, &[("id", &id), ("name", "nope")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_command_line_imports_and_exports_dashboards(db: PgPool) {
+    let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&db).await.expect("name");
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let url = format!("{}/{name}", base.rsplit_once('/').expect("path").0);
+    let _app = TestApp::spawn(db).await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_watchpost"))
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run watchpost")
+    };
+    let (file_name, body) = fixtures().remove(0);
+    let file = std::env::temp_dir().join(format!("watchpost-{name}-{file_name}.json"));
+    std::fs::write(&file, &body).expect("write");
+    let out = run(&["dashboards", "import", file.to_str().expect("path"), "--title", "From the shell"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    uuid::Uuid::parse_str(&id).unwrap_or_else(|_| panic!("an id, not {id:?}"));
+    let out = run(&["dashboards", "export", &id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let exported: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let input: Value = serde_json::from_str(&body).expect("fixture");
+    assert_eq!(
+        exported["widgets"].as_array().map(Vec::len),
+        input["widgets"].as_array().map(Vec::len)
+    );
+    assert_eq!(exported["start"], input["start"]);
+    // A bad file: a message naming the bad element, exit code not 0, nothing stored.
+    std::fs::write(&file, r#"{"widgets":[{"type":"metric","properties":{"metrics":[[1]]}}]}"#).expect("write");
+    let out = run(&["dashboards", "import", file.to_str().expect("path")]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("widgets[0].properties.metrics[0]"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_file(&file);
+}
