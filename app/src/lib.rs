@@ -69,7 +69,9 @@ fn initial_theme() -> &'static str {
 
 /// The page's Content-Security-Policy: scripts only from here or with this response's nonce
 /// (the hydration script and resource data carry it), WebAssembly allowed to compile, nothing
-/// framed. In `cargo leptos watch`, the live-reload socket is allowed too.
+/// framed. Style sheets only from here; inline `style` *attributes* are allowed
+/// (`style-src-attr`), because a dashboard places each widget on its grid and the chart's
+/// crosshair by attribute, and markdown never carries one (the sanitiser drops them). In `cargo leptos watch`, the live-reload socket is allowed too.
 #[cfg(feature = "ssr")]
 fn set_content_security_policy() {
     let Some(res) = use_context::<leptos_axum::ResponseOptions>() else {
@@ -81,7 +83,7 @@ fn set_content_security_policy() {
         .map(|o| format!(" ws://{}:{}", o.site_addr.ip(), o.reload_port))
         .unwrap_or_default();
     let policy = format!(
-        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
          connect-src 'self'{reload}; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
          frame-ancestors 'none'"
     );

@@ -43,12 +43,14 @@ pub async fn dashboard_widgets(
     let (_, caller) = require(Role::Viewer)?;
     let id: DashboardId = id.parse()?;
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
-    let (from, to, tz) = (opt(&from), opt(&to), opt(&tz));
-    let range = TimeRange::from_params(from.as_deref(), to.as_deref(), tz.as_deref())?;
     let state = use_state()?;
     let doc = dashboards::get(&state.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("that dashboard"))?;
+    // Without a range in the URL, the dashboard's own default (`start`, e.g. -PT3H).
+    let from = opt(&from).or_else(|| dashboards::render::default_from(&doc.body));
+    let (to, tz) = (opt(&to), opt(&tz));
+    let range = TimeRange::from_params(from.as_deref(), to.as_deref(), tz.as_deref())?;
     dashboards::render::data(&state.telemetry, &caller, &doc, &range).await
 }
 

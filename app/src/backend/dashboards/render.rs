@@ -211,6 +211,18 @@ fn period_override(body: &DashboardBody) -> Option<cwbody::PeriodOverride> {
     Some(body.period_override.clone().unwrap_or(cwbody::PeriodOverride::Auto))
 }
 
+/// The body's relative `start` (`-PT3H`) as the URL's `from` (`now-3h`), when it has one.
+pub fn default_from(body: &serde_json::Value) -> Option<String> {
+    let start = body.get("start")?.as_str()?.trim();
+    if !start.starts_with("-P") {
+        return None;
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let at = TimeSpec::Text(start.to_string()).resolve(now).ok()?;
+    let secs = (now - at).whole_seconds();
+    (secs > 0).then(|| crate::domain::time_range::TimePoint::Relative(secs).to_param())
+}
+
 /// One metric widget of the dashboard (by its position in `widgets`), for an image of it.
 pub async fn widget_chart(
     telemetry: &Telemetry,
@@ -384,6 +396,59 @@ fn failed(m: &MetricWidget, body: &DashboardBody, start: i64, end: i64, error: S
     }
 }
 
+/// Per row id: its statistic and dimensions (metric rows only).
+fn series_rows(m: &MetricWidget) -> HashMap<String, (String, Vec<(String, String)>)> {
+    m.series_styles()
+        .into_iter()
+        .zip(m.metrics.iter())
+        .filter_map(|(s, row)| match row {
+            MetricRow::Metric { dimensions, options, .. } => {
+                let stat = options
+                    .stat
+                    .clone()
+                    .or_else(|| m.stat.clone())
+                    .unwrap_or_else(|| cwbody::DEFAULT_STAT.to_string());
+                Some((s.id, (stat, dimensions.clone())))
+            }
+            MetricRow::Expression { .. } => None,
+        })
+        .collect()
+}
+
+/// Series that would read alike in the legend (CloudWatch's default label is the metric name)
+/// get what tells them apart: the dimension values that differ among them, and the statistic
+/// when that differs. Labels written in the body are left as they are when already distinct.
+fn disambiguate(series: &mut [chart::Series], rows: &HashMap<String, (String, Vec<(String, String)>)>, ids: &[String]) {
+    let labels: Vec<String> = series.iter().map(|s| s.label.clone()).collect();
+    for (i, label) in labels.iter().enumerate() {
+        let same: Vec<usize> = labels.iter().enumerate().filter(|(_, l)| *l == label).map(|(j, _)| j).collect();
+        if same.len() < 2 {
+            continue;
+        }
+        let Some((stat, dims)) = ids.get(i).and_then(|id| rows.get(id)) else {
+            continue;
+        };
+        let others: Vec<&(String, Vec<(String, String)>)> = same
+            .iter()
+            .filter(|j| **j != i)
+            .filter_map(|j| ids.get(*j).and_then(|id| rows.get(id)))
+            .collect();
+        let mut parts: Vec<String> = dims
+            .iter()
+            .filter(|d| others.iter().any(|(_, od)| !od.contains(d)))
+            .map(|(_, v)| v.clone())
+            .collect();
+        if others.iter().any(|(os, _)| os != stat) {
+            parts.push(stat.clone());
+        }
+        if let Some(s) = series.get_mut(i) {
+            if !parts.is_empty() {
+                s.label = format!("{label} {}", parts.join(" "));
+            }
+        }
+    }
+}
+
 fn points(r: &MetricDataResult) -> Vec<chart::Point> {
     let mut p: Vec<chart::Point> = r
         .timestamps
@@ -442,6 +507,7 @@ fn metric_content(
             None => by_id.push((r.id.as_str(), vec![r])),
         }
     }
+    let mut series_ids: Vec<String> = Vec::new();
     for (id, results) in by_id {
         let (color, ax, is_band) = styles.get(id).cloned().unwrap_or((None, cwbody::Axis::Left, false));
         if is_band && results.len() == 2 {
@@ -454,6 +520,7 @@ fn metric_content(
             continue;
         }
         for r in results {
+            series_ids.push(id.to_string());
             chart.series.push(chart::Series {
                 label: r.label.clone(),
                 color: color.clone(),
@@ -463,6 +530,7 @@ fn metric_content(
             });
         }
     }
+    disambiguate(&mut chart.series, &series_rows(m), &series_ids);
     for (name, t) in thresholds {
         chart.hlines.push(chart::HLine {
             value: *t,
@@ -496,6 +564,47 @@ fn metric_content(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relative_start_is_the_default_range() {
+        assert_eq!(default_from(&serde_json::json!({"start": "-PT3H"})).as_deref(), Some("now-3h"));
+        let week = crate::domain::time_range::TimePoint::Relative(7 * 86_400).to_param();
+        assert_eq!(default_from(&serde_json::json!({"start": "-P7D"})), Some(week));
+        assert_eq!(default_from(&serde_json::json!({"start": "2026-11-01T00:00:00Z"})), None);
+        assert_eq!(default_from(&serde_json::json!({})), None);
+    }
+
+    #[test]
+    fn alike_labels_get_their_differing_dimensions_and_statistics() {
+        let s = |l: &str| chart::Series {
+            label: l.into(),
+            ..Default::default()
+        };
+        let mut series = vec![s("RequestCount"), s("RequestCount"), s("Latency"), s("Latency"), s("Own")];
+        let dims = |tg: &str| {
+            vec![
+                ("LoadBalancer".to_string(), "lb".to_string()),
+                ("TargetGroup".to_string(), tg.to_string()),
+            ]
+        };
+        let rows: HashMap<String, (String, Vec<(String, String)>)> = [
+            ("m1", ("Sum", dims("web"))),
+            ("m2", ("Sum", dims("api"))),
+            ("m3", ("p50", dims("web"))),
+            ("m4", ("p99", dims("web"))),
+            ("m5", ("Sum", dims("web"))),
+        ]
+        .into_iter()
+        .map(|(id, (stat, d))| (id.to_string(), (stat.to_string(), d)))
+        .collect();
+        let ids: Vec<String> = ["m1", "m2", "m3", "m4", "m5"].iter().map(|s| s.to_string()).collect();
+        disambiguate(&mut series, &rows, &ids);
+        let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["RequestCount web", "RequestCount api", "Latency p50", "Latency p99", "Own"]
+        );
+    }
 
     #[test]
     fn alarm_names_come_from_arns() {
