@@ -27,7 +27,7 @@ pub struct WidgetView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum WidgetContent {
-    Metric(MetricContent),
+    Metric(Box<MetricContent>),
     /// Sanitised HTML from the widget's markdown (rendered on the server).
     Text {
         html: String,

@@ -168,10 +168,10 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
                         alarms.get(name).and_then(|(_, t)| t.map(|t| (name.to_string(), t)))
                     })
                     .collect();
-                *content = WidgetContent::Metric(match &answers {
+                *content = WidgetContent::Metric(Box::new(match &answers {
                     Ok(map) => metric_content(m, &parsed, map.get(&key), start, end, now, &thresholds),
                     Err(e) => failed(m, &parsed, start, end, e.clone()),
-                });
+                }));
             }
             (WidgetKind::Alarm(a), WidgetContent::Alarms { rows, error }) => {
                 *error = alarm_error.clone();
@@ -242,7 +242,7 @@ pub async fn widget_chart(
     one.body["widgets"] = serde_json::Value::Array(vec![widget]);
     let data = data(telemetry, caller, &one, range).await?;
     match data.widgets.into_iter().next().map(|w| w.content) {
-        Some(WidgetContent::Metric(m)) => Ok(m),
+        Some(WidgetContent::Metric(m)) => Ok(*m),
         _ => Err(AppError::not_found("a metric widget at that position")),
     }
 }
@@ -397,7 +397,9 @@ fn failed(m: &MetricWidget, body: &DashboardBody, start: i64, end: i64, error: S
 }
 
 /// Per row id: its statistic and dimensions (metric rows only).
-fn series_rows(m: &MetricWidget) -> HashMap<String, (String, Vec<(String, String)>)> {
+type RowInfo = HashMap<String, (String, Vec<(String, String)>)>;
+
+fn series_rows(m: &MetricWidget) -> RowInfo {
     m.series_styles()
         .into_iter()
         .zip(m.metrics.iter())
@@ -418,7 +420,7 @@ fn series_rows(m: &MetricWidget) -> HashMap<String, (String, Vec<(String, String
 /// Series that would read alike in the legend (CloudWatch's default label is the metric name)
 /// get what tells them apart: the dimension values that differ among them, and the statistic
 /// when that differs. Labels written in the body are left as they are when already distinct.
-fn disambiguate(series: &mut [chart::Series], rows: &HashMap<String, (String, Vec<(String, String)>)>, ids: &[String]) {
+fn disambiguate(series: &mut [chart::Series], rows: &RowInfo, ids: &[String]) {
     let labels: Vec<String> = series.iter().map(|s| s.label.clone()).collect();
     for (i, label) in labels.iter().enumerate() {
         let same: Vec<usize> = labels.iter().enumerate().filter(|(_, l)| *l == label).map(|(j, _)| j).collect();
@@ -587,7 +589,7 @@ mod tests {
                 ("TargetGroup".to_string(), tg.to_string()),
             ]
         };
-        let rows: HashMap<String, (String, Vec<(String, String)>)> = [
+        let rows: RowInfo = [
             ("m1", ("Sum", dims("web"))),
             ("m2", ("Sum", dims("api"))),
             ("m3", ("p50", dims("web"))),

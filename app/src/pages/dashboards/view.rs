@@ -157,7 +157,7 @@ fn Widget(w: WidgetView) -> impl IntoView {
         (w.height.max(2) * ROW_PX).saturating_sub(70).max(60),
     );
     let content = match w.content {
-        WidgetContent::Metric(m) => view! { <MetricWidget m width height /> }.into_any(),
+        WidgetContent::Metric(m) => view! { <MetricWidget m=*m width height /> }.into_any(),
         WidgetContent::Text { html } => view! { <div class="markdown" inner_html=html></div> }.into_any(),
         WidgetContent::Alarms { rows, error } => view! {
             <ul class="alarm-list">
