@@ -14,6 +14,17 @@ fn metric_widget(x: i64, y: i64, title: &str, metrics: Value, stat: &str) -> Val
 /// (name, body) of the prebuilt dashboards.
 pub fn prebuilt() -> Vec<(String, String)> {
     let tg = TARGET_GROUPS[CHECKOUT];
+    let mut five_xx = metric_widget(
+        12,
+        0,
+        "Target 5XX",
+        json!([
+            ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", LOAD_BALANCER, "TargetGroup", tg, {"color": "#d62728"}]
+        ]),
+        "Sum",
+    );
+    // The alarm on this metric: its threshold and its state changes are drawn on the chart.
+    five_xx["properties"]["annotations"] = json!({"alarms": [format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:checkout-5xx-rate")]});
     let overview = json!({
         "start": "-PT3H",
         "periodOverride": "inherit",
@@ -23,9 +34,7 @@ pub fn prebuilt() -> Vec<(String, String)> {
                 ["...", TARGET_GROUPS[API]],
                 ["...", TARGET_GROUPS[CHECKOUT]]
             ]), "Sum"),
-            metric_widget(12, 0, "Target 5XX", json!([
-                ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", LOAD_BALANCER, "TargetGroup", tg, {"color": "#d62728"}]
-            ]), "Sum"),
+            five_xx,
             metric_widget(0, 6, "Checkout latency (p50 / p99)", json!([
                 ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LOAD_BALANCER, "TargetGroup", tg, {"stat": "p50"}],
                 ["...", {"stat": "p99"}]

@@ -372,3 +372,45 @@ async fn the_command_line_imports_and_exports_dashboards(db: PgPool) {
     );
     let _ = std::fs::remove_file(&file);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_alarmed_metric_shows_its_alarm_threshold_and_state_changes(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(VIEWER).await;
+    let (_, list) = app.call::<ListDashboards>(&viewer, &[("search", "Shop overview")]).await;
+    let id = list[0]["id"].as_str().expect("the shop overview").to_string();
+    let data = render(&app, &viewer, &id, "now-1d").await;
+    let widget = data["widgets"]
+        .as_array()
+        .expect("widgets")
+        .iter()
+        .find(|w| w["title"] == "Target 5XX")
+        .expect("the 5XX widget");
+    let chart = &widget["content"]["Metric"]["chart"];
+    let hlines = chart["hlines"].as_array().expect("hlines");
+    assert!(
+        hlines.iter().any(|h| h["value"] == 30.0 && h["label"] == "checkout-5xx-rate"),
+        "the alarm's threshold (30) is drawn: {hlines:?}"
+    );
+    for v in chart["vlines"].as_array().expect("vlines") {
+        assert!(
+            v["label"]
+                .as_str()
+                .is_some_and(|l| l.starts_with("checkout-5xx-rate: Alarm updated from")),
+            "{v}"
+        );
+        let t = v["t"].as_i64().expect("t");
+        assert!(
+            t >= data["start"].as_i64().unwrap_or(0) && t <= data["end"].as_i64().unwrap_or(0),
+            "{v}"
+        );
+    }
+    // Widgets without the annotation get no alarm lines.
+    for w in data["widgets"].as_array().expect("widgets") {
+        if w["title"] != "Target 5XX" {
+            if let Some(m) = w["content"].get("Metric") {
+                assert_eq!(m["chart"]["vlines"], Value::Array(vec![]), "{}", w["title"]);
+            }
+        }
+    }
+}

@@ -47,6 +47,9 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
     let mut views = Vec::with_capacity(parsed.widgets.len());
     let mut queries = Vec::new();
     let mut alarm_names: Vec<String> = Vec::new();
+    // Alarms shown on a metric widget (`annotations.alarms`): their threshold and their state
+    // changes in the range are drawn on it.
+    let mut annotated: Vec<String> = Vec::new();
     let mut bottom = 0;
     for (i, w) in parsed.widgets.iter().enumerate() {
         let (x, y) = (w.x.unwrap_or(0).min(23), w.y.unwrap_or(bottom));
@@ -62,6 +65,7 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
                 });
                 if let Some(a) = &m.annotations {
                     alarm_names.extend(a.alarms.iter().map(|a| alarm_name(a).to_string()));
+                    annotated.extend(a.alarms.iter().map(|a| alarm_name(a).to_string()));
                 }
                 // Filled in below, once the proxy answered.
                 WidgetContent::Unsupported {
@@ -155,6 +159,12 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
         }
     }
 
+    let changes = if annotated.is_empty() {
+        Vec::new()
+    } else {
+        state_changes(telemetry, caller, &connection, start, end).await
+    };
+
     for (view, w) in views.iter_mut().zip(parsed.widgets.iter()) {
         match (&w.kind, &mut view.content) {
             (WidgetKind::Metric(m), content) => {
@@ -168,10 +178,18 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
                         alarms.get(name).and_then(|(_, t)| t.map(|t| (name.to_string(), t)))
                     })
                     .collect();
-                *content = WidgetContent::Metric(Box::new(match &answers {
+                let mut metric = match &answers {
                     Ok(map) => metric_content(m, &parsed, map.get(&key), start, end, now, &thresholds),
                     Err(e) => failed(m, &parsed, start, end, e.clone()),
-                }));
+                };
+                let mine: Vec<&str> = m.annotations.iter().flat_map(|a| a.alarms.iter()).map(|a| alarm_name(a)).collect();
+                metric.chart.vlines.extend(
+                    changes
+                        .iter()
+                        .filter(|(name, _)| mine.contains(&name.as_str()))
+                        .map(|(_, v)| v.clone()),
+                );
+                *content = WidgetContent::Metric(Box::new(metric));
             }
             (WidgetKind::Alarm(a), WidgetContent::Alarms { rows, error }) => {
                 *error = alarm_error.clone();
@@ -209,6 +227,58 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
 /// The body's `periodOverride`; `auto` when it says nothing, as the console does.
 fn period_override(body: &DashboardBody) -> Option<cwbody::PeriodOverride> {
     Some(body.period_override.clone().unwrap_or(cwbody::PeriodOverride::Auto))
+}
+
+/// Every alarm's state changes in the range (one DescribeAlarmHistory, newest 100), as vertical
+/// lines by alarm name: red into ALARM, green into OK, grey otherwise. A failure leaves the
+/// charts without them (the alarm widgets say what failed).
+async fn state_changes(
+    telemetry: &Telemetry,
+    caller: &Caller,
+    connection: &ConnectionId,
+    start: i64,
+    end: i64,
+) -> Vec<(String, chart::VLine)> {
+    use cloudwatch::alarms::{DescribeAlarmHistoryInput, HistoryItemType};
+    let at = |ms: i64| time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok();
+    let read = async {
+        let conn = telemetry.conn(caller, connection, Role::Viewer).await?;
+        conn.describe_alarm_history(DescribeAlarmHistoryInput {
+            alarm_types: vec![AlarmType::MetricAlarm, AlarmType::CompositeAlarm],
+            history_item_type: Some(HistoryItemType::StateUpdate),
+            start_date: at(start),
+            end_date: at(end),
+            max_records: Some(100),
+            ..Default::default()
+        })
+        .await
+    };
+    match read.await {
+        Ok(out) => out
+            .alarm_history_items
+            .into_iter()
+            .map(|h| {
+                let into = |s: &str| h.history_summary.trim_end().ends_with(&format!("to {s}"));
+                let color = if into("ALARM") {
+                    "#d62728"
+                } else if into("OK") {
+                    "#2ca02c"
+                } else {
+                    "#7f7f7f"
+                };
+                let line = chart::VLine {
+                    t: crate::backend::ms(h.timestamp),
+                    label: Some(format!("{}: {}", h.alarm_name, h.history_summary)),
+                    color: Some(color.into()),
+                };
+                (h.alarm_name, line)
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "alarm history for chart annotations");
+            Vec::new()
+        }
+    }
 }
 
 /// The body's relative `start` (`-PT3H`) as the URL's `from` (`now-3h`), when it has one.
