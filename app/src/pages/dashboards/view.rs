@@ -373,7 +373,16 @@ fn ChartBox(m: MetricContent, width: u32, height: u32) -> impl IntoView {
             view! { <div class="drag-selection" style=format!("left: {}px; width: {}px;", a.min(b), (a - b).abs())></div> }
         })
     };
-    let csv = move || csv_href(&chart_all.get_value());
+    // The CSV is built when the link is about to be used (pointer down or focus), so the page
+    // does not carry every widget's data twice.
+    let csv_wanted = RwSignal::new(false);
+    let csv = move || {
+        if csv_wanted.get() {
+            csv_href(&chart_all.get_value())
+        } else {
+            "#csv".to_string()
+        }
+    };
     view! {
         <div
             class="chart"
@@ -392,7 +401,17 @@ fn ChartBox(m: MetricContent, width: u32, height: u32) -> impl IntoView {
             {selection}
         </div>
         <Legend m=m.clone() hidden />
-        <p class="widget-actions"><a download="widget.csv" href=csv data-testid="csv">"Data as CSV"</a></p>
+        <p class="widget-actions">
+            <a
+                download="widget.csv"
+                href=csv
+                data-testid="csv"
+                on:pointerdown=move |_| csv_wanted.set(true)
+                on:focus=move |_| csv_wanted.set(true)
+            >
+                "Data as CSV"
+            </a>
+        </p>
     }
 }
 
