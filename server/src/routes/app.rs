@@ -45,7 +45,12 @@ pub fn router(state: AppState, public_url: Option<String>) -> Router {
         .route_layer(from_fn_with_state(our_origin, same_origin))
         .route_layer(from_fn_with_state(state.clone(), resolve_session))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        .with_state(state);
+        .with_state(state)
+        // Pages carry their charts and data (a 20-widget dashboard is about 1 MB of HTML):
+        // compressed when the browser asks. Widget data is gzipped once by the proxy and keeps
+        // its own encoding (the layer leaves encoded responses alone); event streams are never
+        // compressed (the layer's default predicate).
+        .layer(tower_http::compression::CompressionLayer::new());
     Router::new()
         .nest_service("/pkg", ServeDir::new(pkg))
         .route_service("/favicon.svg", ServeFile::new(site.join("favicon.svg")))

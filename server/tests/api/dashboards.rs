@@ -414,3 +414,21 @@ async fn an_alarmed_metric_shows_its_alarm_threshold_and_state_changes(db: PgPoo
         }
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_dashboard_page_is_compressed_when_the_browser_asks(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(VIEWER).await;
+    let (_, list) = app.call::<ListDashboards>(&viewer, &[("search", "Shop overview")]).await;
+    let id = list[0]["id"].as_str().expect("the shop overview").to_string();
+    let url = app.url(&format!("/dashboards/{id}?from=now-3h"));
+    let plain = viewer.get(&url).send().await.expect("page");
+    assert_eq!(plain.status(), StatusCode::OK);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let html = plain.text().await.expect("html");
+    assert!(html.contains("data-testid=\"chart\""), "the charts are in the server's HTML");
+    let gz = viewer.get(&url).header("accept-encoding", "gzip").send().await.expect("page");
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let size = gz.bytes().await.expect("bytes").len();
+    assert!(size * 4 < html.len(), "{size} B gzipped of {} B", html.len());
+}
