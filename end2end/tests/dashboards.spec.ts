@@ -151,3 +151,14 @@ for (const theme of ["light", "dark"]) {
     await expectAccessible(page, `dashboard (${theme})`);
   });
 }
+
+test("a dashboard opens at its own range, and the time picker says so", async ({ page }) => {
+  await signIn(page, "/dashboards");
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Shop overview" }).first().click();
+  await expect(page).toHaveURL(/from=now-3h/);
+  await expect(page.getByTestId("time-range")).toContainText("Last 3 hours");
+  // Back leaves the dashboard for the list, not for the bare URL (the redirect replaced it).
+  await page.goBack();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Dashboards");
+});

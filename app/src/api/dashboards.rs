@@ -48,7 +48,7 @@ pub async fn dashboard_widgets(
         .await?
         .ok_or_else(|| AppError::not_found("that dashboard"))?;
     // Without a range in the URL, the dashboard's own default (`start`, e.g. -PT3H).
-    let from = opt(&from).or_else(|| dashboards::render::default_from(&doc.body));
+    let from = opt(&from).or_else(|| crate::domain::dashboard::default_from(&doc.body));
     let (to, tz) = (opt(&to), opt(&tz));
     let range = TimeRange::from_params(from.as_deref(), to.as_deref(), tz.as_deref())?;
     dashboards::render::data(&state.telemetry, &caller, &doc, &range).await

@@ -281,18 +281,6 @@ async fn state_changes(
     }
 }
 
-/// The body's relative `start` (`-PT3H`) as the URL's `from` (`now-3h`), when it has one.
-pub fn default_from(body: &serde_json::Value) -> Option<String> {
-    let start = body.get("start")?.as_str()?.trim();
-    if !start.starts_with("-P") {
-        return None;
-    }
-    let now = time::OffsetDateTime::now_utc();
-    let at = TimeSpec::Text(start.to_string()).resolve(now).ok()?;
-    let secs = (now - at).whole_seconds();
-    (secs > 0).then(|| crate::domain::time_range::TimePoint::Relative(secs).to_param())
-}
-
 /// One metric widget of the dashboard (by its position in `widgets`), for an image of it.
 pub async fn widget_chart(
     telemetry: &Telemetry,
@@ -636,15 +624,6 @@ fn metric_content(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_relative_start_is_the_default_range() {
-        assert_eq!(default_from(&serde_json::json!({"start": "-PT3H"})).as_deref(), Some("now-3h"));
-        let week = crate::domain::time_range::TimePoint::Relative(7 * 86_400).to_param();
-        assert_eq!(default_from(&serde_json::json!({"start": "-P7D"})), Some(week));
-        assert_eq!(default_from(&serde_json::json!({"start": "2026-11-01T00:00:00Z"})), None);
-        assert_eq!(default_from(&serde_json::json!({})), None);
-    }
 
     #[test]
     fn alike_labels_get_their_differing_dimensions_and_statistics() {

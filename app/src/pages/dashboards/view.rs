@@ -7,6 +7,7 @@
 //! Hover and drag are a thin layer of absolutely placed elements over it.
 
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::{lazy_route, LazyRoute};
 
@@ -102,6 +103,15 @@ fn auto_refresh(secs: Memo<u32>, data: Resource<Result<DashboardData, crate::err
 #[component]
 fn Header(doc: DashboardDoc, refresh: Memo<u32>) -> impl IntoView {
     let query = use_query_map();
+    // A dashboard opens at its own range (its `start`): put it in the URL, so the time picker,
+    // a shared link and Back all agree with what the charts show.
+    let redirect = {
+        let q = query.read_untracked();
+        match (q.get("from"), crate::domain::dashboard::default_from(&doc.body)) {
+            (None, Some(from)) => Some(shell_href(&format!("/dashboards/{}", doc.summary.id), &q, &[("from", Some(&from))])),
+            _ => None,
+        }
+    };
     let s = doc.summary;
     let refresh_links = move || {
         REFRESH
@@ -115,6 +125,14 @@ fn Header(doc: DashboardDoc, refresh: Memo<u32>) -> impl IntoView {
             .collect_view()
     };
     view! {
+        {redirect.map(|path| {
+            // Replaced, not pushed: Back goes where the person came from, not to the bare URL.
+            let options = leptos_router::NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            view! { <Redirect path options /> }
+        })}
         <PageHeader title=s.title.clone() />
         <p class="muted dashboard-meta">
             {(!s.folder.is_empty()).then(|| format!("{} · ", s.folder))}
