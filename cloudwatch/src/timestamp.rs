@@ -5,6 +5,36 @@ use serde::{de, Deserialize, Deserializer, Serializer};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+/// Seconds of an ISO 8601 duration `PnWnDTnHnMnS` as CloudWatch dashboards write relative times
+/// (`-PT3H` without its sign): weeks, days, hours, minutes, seconds; no months or years, which
+/// have no fixed length.
+pub fn iso_duration_secs(text: &str) -> Option<i64> {
+    let rest = text.strip_prefix('P')?;
+    let (date, time) = rest.split_once('T').unwrap_or((rest, ""));
+    let mut total: i64 = 0;
+    let mut any = false;
+    for (part, units) in [
+        (date, &[('W', 604_800), ('D', 86_400)][..]),
+        (time, &[('H', 3_600), ('M', 60), ('S', 1)][..]),
+    ] {
+        let mut num = String::new();
+        for c in part.chars() {
+            if c.is_ascii_digit() {
+                num.push(c);
+            } else {
+                let mul = units.iter().find(|(u, _)| *u == c)?.1;
+                total = total.checked_add(num.parse::<i64>().ok()?.checked_mul(mul)?)?;
+                num.clear();
+                any = true;
+            }
+        }
+        if !num.is_empty() {
+            return None;
+        }
+    }
+    any.then_some(total)
+}
+
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Raw {

@@ -110,37 +110,8 @@ impl DashboardMeta {
 /// `from` (`now-3h`), when it has one: the range a dashboard opens with.
 pub fn default_from(body: &serde_json::Value) -> Option<String> {
     let start = body.get("start")?.as_str()?.trim();
-    let secs = iso_duration_secs(start.strip_prefix('-')?)?;
+    let secs = cloudwatch::timestamp::iso_duration_secs(start.strip_prefix('-')?)?;
     (secs > 0).then(|| super::time_range::TimePoint::Relative(secs).to_param())
-}
-
-/// Seconds of `PnWnDTnHnMnS` (weeks, days, hours, minutes, seconds; no months or years, which
-/// have no fixed length).
-fn iso_duration_secs(text: &str) -> Option<i64> {
-    let rest = text.strip_prefix('P')?;
-    let (date, time) = rest.split_once('T').unwrap_or((rest, ""));
-    let mut total: i64 = 0;
-    let mut any = false;
-    for (part, units) in [
-        (date, &[('W', 604_800), ('D', 86_400)][..]),
-        (time, &[('H', 3_600), ('M', 60), ('S', 1)][..]),
-    ] {
-        let mut num = String::new();
-        for c in part.chars() {
-            if c.is_ascii_digit() {
-                num.push(c);
-            } else {
-                let mul = units.iter().find(|(u, _)| *u == c)?.1;
-                total = total.checked_add(num.parse::<i64>().ok()?.checked_mul(mul)?)?;
-                num.clear();
-                any = true;
-            }
-        }
-        if !num.is_empty() {
-            return None;
-        }
-    }
-    any.then_some(total)
 }
 
 #[cfg(test)]

@@ -117,7 +117,7 @@ impl TimeSpec {
             TimeSpec::Text(t) => {
                 let t = t.trim();
                 if t.starts_with('-') || t.starts_with('P') {
-                    let secs = iso_duration_secs(t.trim_start_matches('-'))
+                    let secs = cloudwatch::timestamp::iso_duration_secs(t.trim_start_matches('-'))
                         .ok_or_else(|| SourceError::invalid_parameter(format!("`{t}` is not a relative time such as -PT3H")))?;
                     Ok(now - time::Duration::seconds(secs))
                 } else {
@@ -127,34 +127,6 @@ impl TimeSpec {
             }
         }
     }
-}
-
-/// Seconds of an ISO 8601 duration `PnWnDTnHnMnS` (weeks, days, hours, minutes, seconds).
-fn iso_duration_secs(text: &str) -> Option<i64> {
-    let rest = text.strip_prefix('P')?;
-    let (date, time) = rest.split_once('T').unwrap_or((rest, ""));
-    let mut total: i64 = 0;
-    let mut any = false;
-    for (part, units) in [
-        (date, &[('W', 604_800), ('D', 86_400)][..]),
-        (time, &[('H', 3_600), ('M', 60), ('S', 1)][..]),
-    ] {
-        let mut num = String::new();
-        for c in part.chars() {
-            if c.is_ascii_digit() {
-                num.push(c);
-            } else {
-                let mul = units.iter().find(|(u, _)| *u == c)?.1;
-                total = total.checked_add(num.parse::<i64>().ok()?.checked_mul(mul)?)?;
-                num.clear();
-                any = true;
-            }
-        }
-        if !num.is_empty() {
-            return None;
-        }
-    }
-    any.then_some(total)
 }
 
 /// One widget's metrics, as the caller names them.
