@@ -22,6 +22,7 @@ use crate::domain::CurrentUser;
 use crate::error::AppError;
 use crate::pages::admin::usage::UsageRoute;
 use crate::pages::dashboards::{DashboardRoute, DashboardsRoute};
+use crate::pages::metrics::MetricsRoute;
 use crate::pages::{
     account::AccountRoute, admin::connections::ConnectionsRoute, admin::AdminRoute, login::LoginPage, not_found::NotFound, sections::*,
 };
@@ -119,7 +120,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("dashboards") view={Lazy::<DashboardsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("dashboards/:id") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("explore") view=ExplorePage ssr=SsrMode::Async />
-                    <Route path=path!("metrics-explorer") view=MetricsPage ssr=SsrMode::Async />
+                    <Route path=path!("metrics-explorer") view={Lazy::<MetricsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async />
                     <Route path=path!("incidents") view=IncidentsPage ssr=SsrMode::Async />
                     <Route path=path!("runbooks") view=RunbooksPage ssr=SsrMode::Async />

@@ -6,6 +6,7 @@ mod text;
 pub mod audit;
 pub mod connection;
 pub mod dashboard;
+pub mod explorer;
 pub mod ids;
 pub mod time_range;
 pub mod usage;

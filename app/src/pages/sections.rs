@@ -34,11 +34,6 @@ pub fn ExplorePage() -> impl IntoView {
 }
 
 #[component]
-pub fn MetricsPage() -> impl IntoView {
-    view! { <Placeholder title="Metrics" what="Browse and chart CloudWatch metrics." /> }
-}
-
-#[component]
 pub fn AlarmsPage() -> impl IntoView {
     view! { <Placeholder title="Alarms" what="CloudWatch alarms and their history." /> }
 }

@@ -68,7 +68,7 @@ fn widget(w: &Widget) -> Value {
         .put("width", w.width)
         .put("height", w.height);
     let properties = match &w.kind {
-        WidgetKind::Metric(m) => metric_widget(m),
+        WidgetKind::Metric(m) => metric_properties(m),
         WidgetKind::Log(l) => log_widget(l),
         WidgetKind::Alarm(a) => alarm_widget(a),
         WidgetKind::Text(t) => text_widget(t),
@@ -80,7 +80,7 @@ fn widget(w: &Widget) -> Value {
     o.done(&w.extra)
 }
 
-fn metric_widget(m: &MetricWidget) -> Value {
+pub(super) fn metric_properties(m: &MetricWidget) -> Value {
     let mut o = Obj::new();
     // An alarm annotation excludes a `metrics` array; otherwise it is written even when empty.
     let alarm_only = m.metrics.is_empty() && m.annotations.as_ref().is_some_and(|a| !a.alarms.is_empty());

@@ -365,3 +365,23 @@ impl<'de> serde::Deserialize<'de> for DashboardBody {
         })
     }
 }
+
+impl MetricWidget {
+    /// Reads a metric widget's `properties` object on its own, as the metrics explorer edits
+    /// one; every error's path starts with `path` (`properties`, say). Never empty on failure.
+    pub fn from_properties(value: &Value, path: &str) -> Result<Self, Vec<BodyError>> {
+        let mut errs = Vec::new();
+        let parsed = parse::object(value, path, &mut errs, "a metric widget's properties object")
+            .and_then(|obj| parse_metric::metric_widget(obj, path, &mut errs));
+        match parsed {
+            Some(m) if errs.is_empty() => Ok(m),
+            _ if errs.is_empty() => Err(vec![BodyError::new(path, "expected a metric widget's properties object")]),
+            _ => Err(errs),
+        }
+    }
+
+    /// The `properties` object as a dashboard body holds it (rows fully expanded).
+    pub fn to_properties(&self) -> Value {
+        export::metric_properties(self)
+    }
+}

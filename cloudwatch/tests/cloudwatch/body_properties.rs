@@ -1,7 +1,7 @@
 //! Property tests: shorthand expansion against a reference compressor, round trips of
 //! generated bodies, and arbitrary JSON never panicking.
 
-use cloudwatch::body::{expand_shorthand, DashboardBody};
+use cloudwatch::body::{expand_shorthand, DashboardBody, MetricWidget, WidgetKind};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -209,10 +209,21 @@ proptest! {
         let b = parse(&body);
         assert_round_trip(&b);
         assert_contains(&body, &b.to_value(), "");
+        // A metric widget's properties on their own (the metrics explorer's URL) read back the same.
+        for w in &b.widgets {
+            if let WidgetKind::Metric(m) = &w.kind {
+                let again = MetricWidget::from_properties(&m.to_properties(), "properties");
+                prop_assert_eq!(again.as_ref(), Ok(m));
+            }
+        }
     }
 
     #[test]
     fn arbitrary_json_never_panics(v in any_json()) {
+        if let Err(errs) = MetricWidget::from_properties(&v, "properties") {
+            prop_assert!(!errs.is_empty());
+            prop_assert!(errs.iter().all(|e| e.path.starts_with("properties")), "{:?}", errs);
+        }
         if let Ok(b) = DashboardBody::from_value(&v) {
             assert_round_trip(&b);
         }

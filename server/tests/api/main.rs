@@ -9,6 +9,7 @@ mod access;
 mod accounts;
 mod cli;
 mod dashboards;
+mod explorer;
 mod health;
 mod proxy;
 mod replicas;

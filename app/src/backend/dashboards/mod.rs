@@ -6,6 +6,7 @@
 //! (shorthand expanded, unknown properties kept), so what is stored always parses again.
 
 pub mod body;
+pub mod explorer;
 pub mod import;
 pub mod render;
 

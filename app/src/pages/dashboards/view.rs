@@ -142,6 +142,7 @@ fn Header(doc: DashboardDoc, refresh: Memo<u32>) -> impl IntoView {
         <nav class="toolbar" aria-label="Refresh">
             <span>"Auto-refresh:"</span>
             {refresh_links}
+            <a class="button" href=explorer_href(&[]) data-testid="add-metric-widget">"Add a metric widget"</a>
         </nav>
     }
 }
@@ -174,6 +175,11 @@ fn Widget(w: WidgetView) -> impl IntoView {
         w.width.clamp(1, 24) * COLUMN_PX,
         (w.height.max(2) * ROW_PX).saturating_sub(70).max(60),
     );
+    // A metric widget opens in the metrics explorer, to be changed and saved back in place.
+    let edit = matches!(w.content, WidgetContent::Metric(_)).then(|| {
+        let href = explorer_href(&[("widget", w.index.to_string())]);
+        view! { <a class="widget-edit" href=href aria-label=format!("Edit {label} in the metrics explorer")>"Edit"</a> }
+    });
     let content = match w.content {
         WidgetContent::Metric(m) => view! { <MetricWidget m=*m width height /> }.into_any(),
         WidgetContent::Text { html } => view! { <div class="markdown" inner_html=html></div> }.into_any(),
@@ -209,9 +215,21 @@ fn Widget(w: WidgetView) -> impl IntoView {
     view! {
         <section class="widget" style=style data-testid="widget" data-index=w.index aria-label=label>
             <h2 class="widget-title">{title}</h2>
+            {edit}
             {content}
         </section>
     }
+}
+
+/// The metrics explorer for this dashboard (`dashboard` = the page's id), keeping the shell's
+/// state, with `extra` parameters.
+fn explorer_href(extra: &[(&str, String)]) -> String {
+    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+    let q = use_query_map().read_untracked().clone();
+    let mut pairs = vec![("dashboard".to_string(), id)];
+    pairs.extend(extra.iter().map(|(k, v)| ((*k).to_string(), v.clone())));
+    pairs.extend(crate::url::SHELL_KEYS.iter().filter_map(|k| q.get(k).map(|v| ((*k).to_string(), v))));
+    crate::url::with_query("/metrics-explorer", &pairs)
 }
 
 fn style(width: u32, height: u32) -> chart::Style {
@@ -224,7 +242,7 @@ fn style(width: u32, height: u32) -> chart::Style {
 }
 
 #[component]
-fn MetricWidget(m: MetricContent, width: u32, height: u32) -> impl IntoView {
+pub(crate) fn MetricWidget(m: MetricContent, width: u32, height: u32) -> impl IntoView {
     let badges = view! {
         {m.stale.then(|| {
             let age = m.fetched_at.map(|f| format!("data from {} s before the page", ((m.chart.end - f) / 1000).max(0)));
