@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::dashboard::{DashboardDoc, DashboardSummary, DashboardVersion};
+use crate::domain::dashboard::{DashboardDoc, DashboardSummary, DashboardVersion, DiffLine};
 use crate::domain::widget::DashboardData;
 use crate::error::AppError;
 
@@ -119,6 +119,16 @@ pub async fn dashboard_versions(id: String) -> Result<Vec<DashboardVersion>, App
     require(Role::Viewer)?;
     let id: DashboardId = id.parse()?;
     dashboards::versions(&use_state()?.db, id).await
+}
+
+/// What changed from version `from` to version `to` (title and body), as unified diff lines.
+#[server(prefix = "/fn", endpoint = "dashboards/diff")]
+pub async fn dashboard_diff(id: String, from: i32, to: i32) -> Result<Vec<DiffLine>, AppError> {
+    use crate::backend::{dashboards, require, use_state};
+    use crate::domain::Role;
+    require(Role::Viewer)?;
+    let id: DashboardId = id.parse()?;
+    dashboards::diff(&use_state()?.db, id, from, to).await
 }
 
 #[server(prefix = "/fn", endpoint = "dashboards/restore")]

@@ -5,6 +5,7 @@ pub mod error_view;
 pub mod feedback;
 pub mod shell;
 pub mod shell_state;
+pub mod time_keys;
 pub mod time_picker;
 
 pub use error_view::ErrorView;

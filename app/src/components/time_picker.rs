@@ -17,6 +17,7 @@ pub fn TimePicker() -> impl IntoView {
     let location = use_location();
     let details = NodeRef::<Details>::new();
     let shell = ShellState::expect();
+    super::time_keys::install();
     let parsed = shell.range;
     let range = move || shell.range_or_default();
     let raw = move |key: &str| query.read().get(key);

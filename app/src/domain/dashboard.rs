@@ -44,6 +44,14 @@ pub struct DashboardVersion {
     pub note: String,
 }
 
+/// One line of a diff between two versions: `+` added, `-` removed, ` ` unchanged context,
+/// `@` a hunk header (`@@ -3,7 +3,8 @@`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffLine {
+    pub kind: char,
+    pub text: String,
+}
+
 /// What a person may set on a dashboard besides its body, parsed from a form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardMeta {

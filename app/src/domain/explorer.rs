@@ -63,9 +63,9 @@ impl MetricSearch {
     }
 
     pub fn matches(&self, namespace: &str, name: &str, dimensions: &[(String, String)]) -> bool {
-        self.terms.iter().all(|t| {
-            contains(namespace, t) || contains(name, t) || dimensions.iter().any(|(k, v)| contains(k, t) || contains(v, t))
-        })
+        self.terms
+            .iter()
+            .all(|t| contains(namespace, t) || contains(name, t) || dimensions.iter().any(|(k, v)| contains(k, t) || contains(v, t)))
     }
 }
 

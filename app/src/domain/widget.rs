@@ -36,9 +36,11 @@ pub enum WidgetContent {
         rows: Vec<AlarmRow>,
         error: Option<String>,
     },
+    /// A Logs Insights query's results: a table, or a chart of `stats … by bin()`.
     Logs {
         query: String,
         region: Option<String>,
+        result: Box<LogResult>,
     },
     /// A widget type Watchpost does not draw (kept in the body unchanged).
     Unsupported {
@@ -75,6 +77,27 @@ pub struct MetricContent {
     /// Gauge range (`yAxis.left` min/max) when the view is a gauge.
     pub gauge: Option<(f64, f64)>,
 }
+
+/// The rows of a log widget's query as CloudWatch answered them (cells are strings), at most
+/// [`MAX_LOG_ROWS`] of them, or why there are none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct LogResult {
+    /// `Complete`, `Running` (still running when the page was drawn), `Failed`, `Timeout`, ...
+    pub status: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Rows the query returned (more than `rows` when cut).
+    pub total: u32,
+    pub bytes_scanned: f64,
+    pub records_scanned: f64,
+    /// The query's error, in CloudWatch's words.
+    pub error: Option<String>,
+    /// `stats … by bin()` drawn as the widget's `view` asks (`timeSeries`, `bar`).
+    pub chart: Option<Box<MetricContent>>,
+}
+
+/// The most rows a log widget carries into the page.
+pub const MAX_LOG_ROWS: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmRow {

@@ -37,7 +37,19 @@ impl LazyRoute for MetricsRoute {
 const PATH: &str = "/metrics-explorer";
 /// Statistics offered (any other CloudWatch statistic, `p99.9`, `tm(10%:90%)`, ..., may be typed).
 const STATS: [&str; 13] = [
-    "Average", "Sum", "Minimum", "Maximum", "SampleCount", "p50", "p90", "p95", "p99", "p99.9", "tm90", "tm99", "IQM",
+    "Average",
+    "Sum",
+    "Minimum",
+    "Maximum",
+    "SampleCount",
+    "p50",
+    "p90",
+    "p95",
+    "p99",
+    "p99.9",
+    "tm90",
+    "tm99",
+    "IQM",
 ];
 /// Periods offered (seconds; 0 is "auto": CloudWatch's choice from the range).
 const PERIODS: [(i64, &str); 10] = [
@@ -246,7 +258,11 @@ fn load_edited_widget(editing: Memo<(String, Option<u32>)>, raw: Memo<String>) {
             if !raw.get_untracked().is_empty() {
                 return;
             }
-            let props = d.body.get("widgets").and_then(|w| w.get(i as usize)).and_then(|w| w.get("properties"));
+            let props = d
+                .body
+                .get("widgets")
+                .and_then(|w| w.get(i as usize))
+                .and_then(|w| w.get("properties"));
             if let Some(p) = props {
                 let href = page_href(PATH, &query.read_untracked(), &[("w", Some(&p.to_string()))]);
                 navigate.with_value(|n| {

@@ -65,6 +65,11 @@ fn assert_every_widget_renders(data: &Value, what: &str) {
             );
         } else if let Some(t) = c.get("Text") {
             assert!(t["html"].as_str().is_some_and(|h| h.contains('<')), "{what}: {t}");
+        } else if let Some(l) = c.get("Logs") {
+            // The query ran through the scheduler and finished within the page's wait.
+            let r = &l["result"];
+            assert_eq!(r["error"], Value::Null, "{what}: widget {} ({}): {r}", w["index"], w["title"]);
+            assert_eq!(r["status"], "Complete", "{what}: widget {} ({}): {r}", w["index"], w["title"]);
         } else if let Some(a) = c.get("Alarms") {
             assert_eq!(a["error"], Value::Null, "{what}: {a}");
             let rows = a["rows"].as_array().expect("rows");
@@ -431,4 +436,91 @@ async fn a_dashboard_page_is_compressed_when_the_browser_asks(db: PgPool) {
     assert_eq!(gz.headers()["content-encoding"], "gzip");
     let size = gz.bytes().await.expect("bytes").len();
     assert!(size * 4 < html.len(), "{size} B gzipped of {} B", html.len());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn log_widgets_show_their_rows_or_a_chart_of_stats_by_bin(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let editor = app.signed_in(EDITOR).await;
+    let q = "SOURCE '/ecs/checkout' | stats count(*) as events by bin(5m)";
+    let body = serde_json::json!({"widgets": [
+        {"type": "log", "x": 0, "y": 0, "width": 12, "height": 6, "properties": {"query": q, "view": "table", "title": "table"}},
+        {"type": "log", "x": 12, "y": 0, "width": 12, "height": 6, "properties": {"query": q, "view": "timeSeries", "title": "chart"}},
+        {"type": "log", "x": 0, "y": 6, "width": 12, "height": 6, "properties": {"query": "fields @message | limit 5", "title": "no source"}},
+        {"type": "log", "x": 12, "y": 6, "width": 12, "height": 6, "properties": {"query": "SOURCE '/ecs/checkout' | stats nosuchfn(x)", "title": "bad"}}
+    ]});
+    let (status, d) = import(&app, &editor, "Logs", &body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let data = render(&app, &editor, d["id"].as_str().expect("id"), "now-1h").await;
+    let logs = |i: usize| data["widgets"][i]["content"]["Logs"]["result"].clone();
+
+    // The table: one row per 5-minute bin, with the query's columns.
+    let table = logs(0);
+    assert_eq!(table["status"], "Complete", "{table}");
+    assert_eq!(table["columns"], serde_json::json!(["bin(5m)", "events"]), "{table}");
+    let rows = table["rows"].as_array().expect("rows");
+    assert!(rows.len() >= 10, "an hour of 5-minute bins: {table}");
+    let total: f64 = rows
+        .iter()
+        .map(|r| r[1].as_str().and_then(|v| v.parse::<f64>().ok()).expect("a count"))
+        .sum();
+    assert!(total > 0.0, "{table}");
+
+    // The same query as a time series: one series whose points are the table's counts.
+    let chart = logs(1);
+    let series = chart["chart"]["chart"]["series"].as_array().expect("a chart").clone();
+    assert_eq!(series.len(), 1, "{chart}");
+    assert_eq!(series[0]["label"], "events");
+    let drawn: f64 = series[0]["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| p["v"].as_f64().expect("v"))
+        .sum();
+    assert_eq!(drawn, total);
+    assert_eq!(chart["chart"]["period"], 300);
+
+    // No SOURCE: said on the widget. A bad query: CloudWatch's message, on that widget only.
+    assert!(logs(2)["error"].as_str().is_some_and(|e| e.contains("SOURCE")), "{}", logs(2));
+    assert!(logs(3)["error"].as_str().is_some_and(|e| !e.is_empty()), "{}", logs(3));
+    assert_eq!(logs(0)["error"], Value::Null);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_diff_between_versions_shows_what_changed(db: PgPool) {
+    use app::api::dashboards::DashboardDiff;
+    let app = TestApp::spawn(db).await;
+    let editor = app.signed_in(EDITOR).await;
+    let v1 = r#"{"widgets":[{"type":"text","properties":{"markdown":"one"}}]}"#;
+    let v2 = r#"{"widgets":[{"type":"text","properties":{"markdown":"two"}}]}"#;
+    let (_, d) = import(&app, &editor, "Diffs", v1).await;
+    let id = d["id"].as_str().expect("id").to_string();
+    let (status, _) = app
+        .call::<SaveDashboard>(&editor, &[("id", &id), ("base", "1"), ("title", "Diffs renamed"), ("body", v2)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let viewer = app.signed_in(VIEWER).await;
+    let (status, lines) = app.call::<DashboardDiff>(&viewer, &[("id", &id), ("from", "1"), ("to", "2")]).await;
+    assert_eq!(status, StatusCode::OK, "{lines}");
+    let changed: Vec<String> = lines
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["kind"] == "+" || l["kind"] == "-")
+        .map(|l| format!("{}{}", l["kind"].as_str().unwrap_or(""), l["text"].as_str().unwrap_or("").trim()))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "-title: Diffs",
+            "+title: Diffs renamed",
+            "-\"markdown\": \"one\"",
+            "+\"markdown\": \"two\""
+        ],
+        "{lines}"
+    );
+    let (_, same) = app.call::<DashboardDiff>(&viewer, &[("id", &id), ("from", "2"), ("to", "2")]).await;
+    assert_eq!(same, Value::Array(vec![]));
+    let (status, _) = app.call::<DashboardDiff>(&viewer, &[("id", &id), ("from", "1"), ("to", "9")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -46,7 +46,12 @@ async fn the_explorer_browses_the_demo_by_namespace_and_search(db: PgPool) {
     let viewer = app.signed_in(VIEWER).await;
     let (status, all) = app.call::<BrowseMetrics>(&viewer, &[]).await;
     assert_eq!(status, StatusCode::OK, "{all}");
-    let names: Vec<&str> = all["namespaces"].as_array().expect("namespaces").iter().filter_map(|n| n["name"].as_str()).collect();
+    let names: Vec<&str> = all["namespaces"]
+        .as_array()
+        .expect("namespaces")
+        .iter()
+        .filter_map(|n| n["name"].as_str())
+        .collect();
     // AWS's namespaces and the shop's own, discovered from ListMetrics (never configured).
     for ns in ["AWS/ECS", "AWS/ApplicationELB", "Shop/Orders"] {
         assert!(names.contains(&ns), "{ns} in {names:?}");
@@ -74,7 +79,12 @@ async fn the_explorer_browses_the_demo_by_namespace_and_search(db: PgPool) {
     );
     assert_eq!(ecs["matched"].as_u64(), Some(seen));
     // The search narrows the namespace counts too.
-    let counted: Vec<&str> = ecs["namespaces"].as_array().expect("namespaces").iter().filter_map(|n| n["name"].as_str()).collect();
+    let counted: Vec<&str> = ecs["namespaces"]
+        .as_array()
+        .expect("namespaces")
+        .iter()
+        .filter_map(|n| n["name"].as_str())
+        .collect();
     assert!(!counted.contains(&"Shop/Orders"), "{counted:?}");
 }
 
@@ -82,7 +92,8 @@ async fn the_explorer_browses_the_demo_by_namespace_and_search(db: PgPool) {
 async fn a_widget_draws_as_it_is_built_with_math_hidden_helpers_and_dynamic_labels(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let viewer = app.signed_in(VIEWER).await;
-    let shown = format!(r#"{{"metrics":[{CPU},{MEMORY},[{{"expression":"(m1+m2)/2","id":"e1","label":"mean"}}]],"period":60,"stat":"Average"}}"#);
+    let shown =
+        format!(r#"{{"metrics":[{CPU},{MEMORY},[{{"expression":"(m1+m2)/2","id":"e1","label":"mean"}}]],"period":60,"stat":"Average"}}"#);
     let (status, w) = preview(&app, &viewer, &shown).await;
     assert_eq!(status, StatusCode::OK, "{w}");
     assert_eq!(w["errors"], json!([]), "{w}");
@@ -106,14 +117,21 @@ async fn a_widget_draws_as_it_is_built_with_math_hidden_helpers_and_dynamic_labe
     assert_eq!(s[0].1, *mean);
 
     // A dynamic label is filled in by the source.
-    let labelled = format!(r#"{{"metrics":[["AWS/ECS","CPUUtilization","ClusterName","shop-prod","ServiceName","checkout",{{"label":"${{PROP('Dim.ServiceName')}} max ${{MAX}}"}}]]}}"#);
+    let labelled = format!(
+        r#"{{"metrics":[["AWS/ECS","CPUUtilization","ClusterName","shop-prod","ServiceName","checkout",{{"label":"${{PROP('Dim.ServiceName')}} max ${{MAX}}"}}]]}}"#
+    );
     let (_, w) = preview(&app, &viewer, &labelled).await;
     let label = &series(&w)[0].0;
     assert!(label.starts_with("checkout max "), "{label}");
     assert!(!label.contains("${"), "{label}");
 
     // A bad expression: CloudWatch's message on the widget, not a failed page.
-    let (status, w) = preview(&app, &viewer, &format!(r#"{{"metrics":[{CPU},[{{"expression":"FOO(m1)","id":"e1"}}]]}}"#)).await;
+    let (status, w) = preview(
+        &app,
+        &viewer,
+        &format!(r#"{{"metrics":[{CPU},[{{"expression":"FOO(m1)","id":"e1"}}]]}}"#),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{w}");
     assert!(w["errors"].as_array().is_some_and(|e| !e.is_empty()), "{w}");
 
@@ -147,11 +165,7 @@ async fn a_built_widget_goes_on_a_new_or_existing_dashboard_with_the_version_che
     let (_, doc) = app.call::<GetDashboard>(&editor, &[("id", &id)]).await;
     assert_eq!(doc["summary"]["title"], "From the explorer");
     assert_eq!(doc["body"]["widgets"][0]["properties"]["title"], "Checkout CPU");
-    assert_eq!(
-        doc["body"]["widgets"][0]["properties"]["metrics"][0][5],
-        "checkout",
-        "{doc}"
-    );
+    assert_eq!(doc["body"]["widgets"][0]["properties"]["metrics"][0][5], "checkout", "{doc}");
     let (_, data) = app.call::<DashboardWidgets>(&editor, &[("id", &id), ("from", "now-3h")]).await;
     assert!(!series(&data["widgets"][0]["content"]["Metric"]).is_empty(), "{data}");
 
@@ -161,7 +175,10 @@ async fn a_built_widget_goes_on_a_new_or_existing_dashboard_with_the_version_che
             &editor,
             &[
                 ("title", "Existing"),
-                ("body", r#"{"widgets":[{"type":"text","x":0,"y":0,"width":24,"height":3,"properties":{"markdown":"hi"}}]}"#),
+                (
+                    "body",
+                    r#"{"widgets":[{"type":"text","x":0,"y":0,"width":24,"height":3,"properties":{"markdown":"hi"}}]}"#,
+                ),
             ],
         )
         .await;

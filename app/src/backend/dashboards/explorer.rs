@@ -69,10 +69,7 @@ pub async fn browse(conn: &Conn, namespace: Option<&str>, search: &str, recent: 
     matched.sort_by(|a, b| (&a.name, &a.dimensions).cmp(&(&b.name, &b.dimensions)));
     matched.truncate(MAX_SHOWN);
     Ok(MetricBrowse {
-        namespaces: counts
-            .into_iter()
-            .map(|(name, metrics)| NamespaceCount { name, metrics })
-            .collect(),
+        namespaces: counts.into_iter().map(|(name, metrics)| NamespaceCount { name, metrics }).collect(),
         groups: group(matched),
         matched: u32::try_from(total).unwrap_or(u32::MAX),
         hidden: u32::try_from(total.saturating_sub(MAX_SHOWN)).unwrap_or(u32::MAX),
@@ -232,9 +229,14 @@ mod tests {
         assert_eq!(w.metrics.len(), 3);
         assert_eq!(w.stat.as_deref(), Some("p99"));
         let back = w.to_properties();
-        assert_eq!(back["metrics"][1], json!(["AWS/ECS", "MemoryUtilization", "ServiceName", "checkout"]));
+        assert_eq!(
+            back["metrics"][1],
+            json!(["AWS/ECS", "MemoryUtilization", "ServiceName", "checkout"])
+        );
 
-        let err = parse_properties(r#"{"metrics":[["AWS/ECS","CPUUtilization"],[7]]}"#).unwrap_err().to_string();
+        let err = parse_properties(r#"{"metrics":[["AWS/ECS","CPUUtilization"],[7]]}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("properties.metrics[1]"), "{err}");
         let err = parse_properties(r#"{"metrics":[]}"#).unwrap_err().to_string();
         assert!(err.contains("add a metric"), "{err}");

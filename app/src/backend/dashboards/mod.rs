@@ -8,6 +8,7 @@
 pub mod body;
 pub mod explorer;
 pub mod import;
+pub mod logs;
 pub mod render;
 
 use serde_json::json;
@@ -17,7 +18,7 @@ use uuid::Uuid;
 
 use crate::backend::audit::{self, Actor};
 use crate::backend::ms;
-use crate::domain::dashboard::{DashboardDoc, DashboardMeta, DashboardSummary, DashboardVersion};
+use crate::domain::dashboard::{DashboardDoc, DashboardMeta, DashboardSummary, DashboardVersion, DiffLine};
 use crate::domain::{AuditAction, ConnectionId, DashboardId};
 use crate::error::{AppError, AppResult};
 
@@ -261,6 +262,42 @@ pub async fn version_body(db: &PgPool, id: DashboardId, version: i32) -> AppResu
     Ok((row.title, row.body))
 }
 
+/// What changed from version `from` to version `to`: the title and the body (pretty JSON), as a
+/// unified diff with three lines of context. Empty when they are the same.
+pub async fn diff(db: &PgPool, id: DashboardId, from: i32, to: i32) -> AppResult<Vec<DiffLine>> {
+    let (a_title, a_body) = version_body(db, id, from).await?;
+    let (b_title, b_body) = version_body(db, id, to).await?;
+    let text = |title: &str, body: &serde_json::Value| {
+        let pretty = body::export_text(body).unwrap_or_else(|_| body.to_string());
+        format!("title: {title}\n{pretty}\n")
+    };
+    Ok(diff_lines(&text(&a_title, &a_body), &text(&b_title, &b_body)))
+}
+
+/// A unified diff of two texts, line by line.
+pub fn diff_lines(a: &str, b: &str) -> Vec<DiffLine> {
+    let diff = similar::TextDiff::from_lines(a, b);
+    let mut out = Vec::new();
+    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+        out.push(DiffLine {
+            kind: '@',
+            text: hunk.header().to_string(),
+        });
+        for change in hunk.iter_changes() {
+            let kind = match change.tag() {
+                similar::ChangeTag::Delete => '-',
+                similar::ChangeTag::Insert => '+',
+                similar::ChangeTag::Equal => ' ',
+            };
+            out.push(DiffLine {
+                kind,
+                text: change.value().trim_end_matches('\n').to_string(),
+            });
+        }
+    }
+    out
+}
+
 /// Makes an old version current again, as a new version (history is never rewritten).
 pub async fn restore(db: &PgPool, actor: &Actor<'_>, id: DashboardId, version: i32, base: i32) -> AppResult<i32> {
     let doc = get(db, id).await?.ok_or_else(|| AppError::not_found("that dashboard"))?;
@@ -286,4 +323,24 @@ pub async fn delete(db: &PgPool, actor: &Actor<'_>, id: DashboardId) -> AppResul
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_shows_removed_and_added_lines_with_context() {
+        let a = "title: A\n{\n  \"widgets\": [\n    1\n  ]\n}\n";
+        let b = "title: B\n{\n  \"widgets\": [\n    1,\n    2\n  ]\n}\n";
+        let d = diff_lines(a, b);
+        assert_eq!(d[0].kind, '@');
+        let changed: Vec<String> = d
+            .iter()
+            .filter(|l| l.kind != ' ' && l.kind != '@')
+            .map(|l| format!("{}{}", l.kind, l.text))
+            .collect();
+        assert_eq!(changed, ["-title: A", "+title: B", "-    1", "+    1,", "+    2"]);
+        assert!(diff_lines(a, a).is_empty());
+    }
 }

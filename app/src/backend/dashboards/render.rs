@@ -50,6 +50,7 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
     // Alarms shown on a metric widget (`annotations.alarms`): their threshold and their state
     // changes in the range are drawn on it.
     let mut annotated: Vec<String> = Vec::new();
+    let mut logs_asked = Vec::new();
     let mut bottom = 0;
     for (i, w) in parsed.widgets.iter().enumerate() {
         let (x, y) = (w.x.unwrap_or(0).min(23), w.y.unwrap_or(bottom));
@@ -82,10 +83,15 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
                     error: None,
                 }
             }
-            WidgetKind::Log(l) => WidgetContent::Logs {
-                query: l.query.clone(),
-                region: l.region.clone(),
-            },
+            WidgetKind::Log(l) => {
+                logs_asked.push((i, l.clone()));
+                WidgetContent::Logs {
+                    query: l.query.clone(),
+                    region: l.region.clone(),
+                    // Filled in below, once the queries ran.
+                    result: Box::default(),
+                }
+            }
             WidgetKind::Unsupported { type_name, .. } => WidgetContent::Unsupported {
                 type_name: type_name.clone(),
             },
@@ -101,10 +107,20 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
         });
     }
 
+    // Every log widget's query, submitted together (they run while the metrics are read).
+    let log_results = async {
+        if logs_asked.is_empty() {
+            HashMap::new()
+        } else {
+            let dashboard = Some(doc.summary.id.to_string());
+            super::logs::results(telemetry, caller, &connection, dashboard, &logs_asked, start, end).await
+        }
+    };
     // Every metric widget in one proxy request.
-    let answers: Result<HashMap<String, WidgetData>, String> = if queries.is_empty() {
-        Ok(HashMap::new())
-    } else {
+    let metric_answers = async {
+        if queries.is_empty() {
+            return Ok(HashMap::new());
+        }
         let request = MetricsRequest {
             widgets: queries,
             dashboard: Some(doc.summary.id.to_string()),
@@ -116,6 +132,14 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
             Err(e) => Err(e.to_string()),
         }
     };
+    let (answers, mut log_results): (Result<HashMap<String, WidgetData>, String>, _) = tokio::join!(metric_answers, log_results);
+    for v in &mut views {
+        if let WidgetContent::Logs { result, .. } = &mut v.content {
+            if let Some(r) = log_results.remove(&(v.index as usize)) {
+                **result = r;
+            }
+        }
+    }
 
     // Alarm states (and thresholds for alarm annotations) in one call.
     let mut alarms: HashMap<String, (AlarmRow, Option<f64>)> = HashMap::new();

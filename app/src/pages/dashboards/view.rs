@@ -12,12 +12,12 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::dashboards::{
-    dashboard_versions, dashboard_widgets, export_dashboard, get_dashboard, PutDashboard, RestoreDashboard, SaveDashboard,
+    dashboard_diff, dashboard_versions, dashboard_widgets, export_dashboard, get_dashboard, PutDashboard, RestoreDashboard, SaveDashboard,
 };
 use crate::components::{loaded, outcome, PageHeader, Timestamp};
-use crate::domain::dashboard::{DashboardDoc, DashboardVersion};
+use crate::domain::dashboard::{DashboardDoc, DashboardVersion, DiffLine};
 use crate::domain::time_range::{TimePoint, TimeRange};
-use crate::domain::widget::{summary, DashboardData, MetricContent, MetricView, WidgetContent, WidgetView};
+use crate::domain::widget::{summary, DashboardData, LogResult, MetricContent, MetricView, WidgetContent, WidgetView};
 use crate::url::shell_href;
 
 pub struct DashboardRoute;
@@ -202,11 +202,7 @@ fn Widget(w: WidgetView) -> impl IntoView {
             {error.map(|e| view! { <p class="alert error">{e}</p> })}
         }
         .into_any(),
-        WidgetContent::Logs { query, .. } => view! {
-            <p class="muted">"Logs Insights query (results arrive with the Explore issue):"</p>
-            <pre class="code">{query}</pre>
-        }
-        .into_any(),
+        WidgetContent::Logs { query, result, .. } => view! { <LogWidget query result=*result width height /> }.into_any(),
         WidgetContent::Unsupported { type_name } => view! {
             <p class="muted">{format!("A CloudWatch “{type_name}” widget: Watchpost does not draw this type; it is kept unchanged in the dashboard.")}</p>
         }
@@ -228,8 +224,61 @@ fn explorer_href(extra: &[(&str, String)]) -> String {
     let q = use_query_map().read_untracked().clone();
     let mut pairs = vec![("dashboard".to_string(), id)];
     pairs.extend(extra.iter().map(|(k, v)| ((*k).to_string(), v.clone())));
-    pairs.extend(crate::url::SHELL_KEYS.iter().filter_map(|k| q.get(k).map(|v| ((*k).to_string(), v))));
+    pairs.extend(
+        crate::url::SHELL_KEYS
+            .iter()
+            .filter_map(|k| q.get(k).map(|v| ((*k).to_string(), v))),
+    );
     crate::url::with_query("/metrics-explorer", &pairs)
+}
+
+/// A log widget: its query's rows as a table, or `stats … by bin()` as a chart; how much it
+/// scanned; CloudWatch's error when it failed.
+#[component]
+fn LogWidget(query: String, result: LogResult, width: u32, height: u32) -> impl IntoView {
+    let scanned = format!(
+        "{} · {} records, {} scanned",
+        result.status,
+        result.records_scanned,
+        chart::format_value(result.bytes_scanned, chart::Unit::Bytes)
+    );
+    let cut = (result.total as usize > result.rows.len()).then(|| format!("showing {} of {} rows", result.rows.len(), result.total));
+    let body = match (result.chart, result.error) {
+        (_, Some(e)) => view! {
+            <p class="alert error" role="alert">{e}</p>
+            <pre class="code">{query}</pre>
+        }
+        .into_any(),
+        (Some(m), None) => view! { <MetricWidget m=*m width height /> }.into_any(),
+        (None, None) if result.rows.is_empty() => view! {
+            <div class="no-data" data-testid="no-data">
+                <p>{if result.status == "Complete" { "No log events matched in this range." } else { "The query is still running: refresh to see its rows." }}</p>
+                <pre class="code">{query}</pre>
+            </div>
+        }
+        .into_any(),
+        (None, None) => view! {
+            <div class="table-scroll">
+                <table class="data log-table" data-testid="log-table">
+                    <thead>
+                        <tr>{result.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr>
+                    </thead>
+                    <tbody>
+                        {result
+                            .rows
+                            .into_iter()
+                            .map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any(),
+    };
+    view! {
+        {body}
+        <p class="muted note" data-testid="log-status">{scanned} {cut.map(|c| format!(" · {c}"))}</p>
+    }
 }
 
 fn style(width: u32, height: u32) -> chart::Style {
@@ -522,6 +571,21 @@ fn Editor(doc: DashboardDoc) -> impl IntoView {
     let id2 = id.clone();
     let id_export = id.clone();
     let base = s.version;
+    // The version whose changes up to the current one are shown.
+    let diff_from: RwSignal<Option<i32>> = RwSignal::new(None);
+    let id_diff = id.clone();
+    let diff = Resource::new(
+        move || diff_from.get(),
+        move |from| {
+            let id = id_diff.clone();
+            async move {
+                match from {
+                    Some(v) => dashboard_diff(id, v, base).await.map(Some),
+                    None => Ok(None),
+                }
+            }
+        },
+    );
     view! {
         <details class="panel">
             <summary>"Edit as JSON (CloudWatch dashboard body)"</summary>
@@ -555,7 +619,17 @@ fn Editor(doc: DashboardDoc) -> impl IntoView {
                                         <td>{v.saved_by.clone().unwrap_or_else(|| "Watchpost".into())}</td>
                                         <td>{v.note.clone()}</td>
                                         <td>
-                                            <ActionForm action=restore>
+                                            <button
+                                                type="button"
+                                                class="secondary"
+                                                disabled=v.version == base
+                                                aria-label=format!("Changes from version {} to version {base}", v.version)
+                                                on:click=move |_| diff_from.set(Some(v.version))
+                                            >
+                                                "Diff"
+                                            </button>
+                                            " "
+                                            <ActionForm action=restore attr:class="inline">
                                                 <input type="hidden" name="id" value=id />
                                                 <input type="hidden" name="version" value=v.version />
                                                 <input type="hidden" name="base" value=base />
@@ -570,6 +644,30 @@ fn Editor(doc: DashboardDoc) -> impl IntoView {
                 }.into_any()
             })}
             {outcome(restore.value(), |v: i32| view! { <p class="alert ok" role="status">{format!("Restored as version {v}. Reload to see it.")}</p> }.into_any())}
+            {loaded(diff, "Comparing…", move |lines: Option<Vec<DiffLine>>| {
+                let Some(lines) = lines else { return ().into_any() };
+                let from = diff_from.get_untracked().unwrap_or_default();
+                view! {
+                    <h3>{format!("Changes from version {from} to version {base}")}</h3>
+                    {lines.is_empty().then(|| view! { <p class="muted">"No changes."</p> })}
+                    <pre class="code diff" data-testid="version-diff">
+                        {lines
+                            .into_iter()
+                            .map(|l| {
+                                let class = match l.kind {
+                                    '+' => "diff-add",
+                                    '-' => "diff-del",
+                                    '@' => "diff-hunk",
+                                    _ => "diff-same",
+                                };
+                                let mark = if l.kind == '@' { String::new() } else { l.kind.to_string() };
+                                view! { <span class=class>{mark}{l.text}</span> }
+                            })
+                            .collect_view()}
+                    </pre>
+                }
+                .into_any()
+            })}
         </details>
     }
 }
