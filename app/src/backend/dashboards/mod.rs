@@ -7,6 +7,7 @@
 
 pub mod body;
 pub mod import;
+pub mod links;
 pub mod render;
 
 use serde_json::json;
