@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod connections;
 pub mod dashboards;
+pub mod links;
 pub mod usage;
 
 /// Where server functions live. The `#[server]` macro needs a literal, so each function repeats

@@ -8,6 +8,7 @@
 pub mod body;
 pub mod import;
 pub mod links;
+pub mod public;
 pub mod render;
 
 use serde_json::json;
