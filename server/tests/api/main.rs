@@ -11,6 +11,7 @@ mod cli;
 mod dashboards;
 mod health;
 mod proxy;
+mod public_links;
 mod replicas;
 mod sessions;
 mod sign_in;
