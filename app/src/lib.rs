@@ -21,7 +21,7 @@ use crate::components::ShellLayout;
 use crate::domain::CurrentUser;
 use crate::error::AppError;
 use crate::pages::admin::usage::UsageRoute;
-use crate::pages::dashboards::{DashboardRoute, DashboardsRoute};
+use crate::pages::dashboards::{DashboardRoute, DashboardsRoute, PublicDashboardRoute};
 use crate::pages::metrics::MetricsRoute;
 use crate::pages::{
     account::AccountRoute, admin::connections::ConnectionsRoute, admin::AdminRoute, login::LoginPage, not_found::NotFound, sections::*,
@@ -114,6 +114,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                // A public dashboard link: signed out, outside the shell, a chunk of its own.
+                <Route path=path!("/public/d/:token") view={Lazy::<PublicDashboardRoute>::new()} ssr=SsrMode::Async />
                 // Every other page is signed-in and lives inside the shell, mounted once.
                 <ParentRoute path=path!("") view=ShellLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />

@@ -60,6 +60,7 @@ pub fn state(leptos_options: leptos::config::LeptosOptions, db: PgPool, identity
         db,
         identity,
         telemetry,
+        public_links: Default::default(),
     }
 }
 

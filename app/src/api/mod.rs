@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod connections;
 pub mod dashboards;
+pub mod links;
 pub mod metrics;
 pub mod usage;
 

@@ -6,6 +6,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::use_context;
 use sqlx::PgPool;
 
+use super::dashboards::public::PublicLinks;
 use super::identity::Identity;
 use super::sources::Telemetry;
 use crate::error::AppError;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub identity: Identity,
     /// The one way to reach CloudWatch or the demo world.
     pub telemetry: Telemetry,
+    /// The per-link rate limit of public dashboard links.
+    pub public_links: PublicLinks,
 }
 
 /// The state inside a server function (provided as Leptos context for every request).

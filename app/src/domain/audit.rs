@@ -48,6 +48,8 @@ audit_actions! {
     DashboardSave => "dashboard.save",
     DashboardRestore => "dashboard.restore",
     DashboardDelete => "dashboard.delete",
+    DashboardLinkCreate => "dashboard.link_create",
+    DashboardLinkRevoke => "dashboard.link_revoke",
 }
 
 impl AuditAction {

@@ -48,3 +48,7 @@ uuid_id!(
     /// A dashboard stored in Watchpost.
     DashboardId
 );
+uuid_id!(
+    /// A public read-only link to one dashboard (never its token).
+    LinkId
+);

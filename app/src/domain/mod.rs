@@ -8,6 +8,7 @@ pub mod connection;
 pub mod dashboard;
 pub mod explorer;
 pub mod ids;
+pub mod link;
 pub mod time_range;
 pub mod usage;
 pub mod user;
@@ -15,6 +16,6 @@ pub mod widget;
 
 pub use audit::AuditAction;
 pub use connection::{ConnectionDetail, ConnectionId, ConnectionKind, ConnectionSettings};
-pub use ids::{DashboardId, SessionHandle, TokenId, UserId};
+pub use ids::{DashboardId, LinkId, SessionHandle, TokenId, UserId};
 pub use time_range::{TimePoint, TimeRange, Zone};
 pub use user::{CurrentUser, DisplayName, Email, NewPassword, Role, TokenName};

@@ -233,22 +233,32 @@ pub async fn widget_png(
             .await?
             .ok_or_else(|| AppError::not_found("that dashboard"))?;
         let content = app::backend::dashboards::render::widget_chart(&state.telemetry, &caller, &doc, &range, index).await?;
-        let style = chart::Style {
-            width: q.width.unwrap_or(800).clamp(200, 2400),
-            height: q.height.unwrap_or(300).clamp(120, 1600),
-            theme: if q.theme.as_deref() == Some("dark") {
-                chart::Theme::Dark
-            } else {
-                chart::Theme::Light
-            },
-            utc_offset_minutes: 0,
-        };
-        chart::png(&content.chart, &style).map_err(|e| {
-            tracing::error!(error = %e, "a widget did not draw as PNG");
-            AppError::Internal { reference: "png".into() }
-        })
+        draw_png(&content.chart, q.width, q.height, q.theme.as_deref())
     }
     .await;
+    png_answer(result)
+}
+
+/// A widget's chart as PNG at the asked size (clamped) and theme. Public links draw theirs here too.
+pub(super) fn draw_png(chart: &chart::Chart, width: Option<u32>, height: Option<u32>, theme: Option<&str>) -> AppResult<Vec<u8>> {
+    let style = chart::Style {
+        width: width.unwrap_or(800).clamp(200, 2400),
+        height: height.unwrap_or(300).clamp(120, 1600),
+        theme: if theme == Some("dark") {
+            chart::Theme::Dark
+        } else {
+            chart::Theme::Light
+        },
+        utc_offset_minutes: 0,
+    };
+    chart::png(chart, &style).map_err(|e| {
+        tracing::error!(error = %e, "a widget did not draw as PNG");
+        AppError::Internal { reference: "png".into() }
+    })
+}
+
+/// The image, or the shared error shape.
+pub(super) fn png_answer(result: AppResult<Vec<u8>>) -> Response {
     match result {
         Ok(bytes) => {
             let mut res = Response::new(Body::from(bytes));

@@ -6,6 +6,7 @@
 //! | [`hooks`] | `/hooks/*` | other systems, by signature (none yet) |
 //! | [`api_v1`] | `/api/v1/*` | Bearer tokens only |
 //! | [`app`] | pages, `/fn/*` server functions, `/auth/*`, assets | the session cookie, same-origin writes |
+//! | [`public`] | `/public/d/{token}/…` (a public link's widget images) | anyone with the link's token |
 //!
 //! Around all of them: a sane request id (tower-http), the client's address, a log span and
 //! metrics, security headers, and panics turned into 500s.
@@ -16,6 +17,7 @@ pub mod auth;
 pub mod data;
 pub mod hooks;
 pub mod probes;
+pub mod public;
 
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::Router;
@@ -47,6 +49,7 @@ pub fn router(state: AppState, parts: RouterParts) -> Router {
         .merge(probes::router(state.db.clone(), metrics, state.telemetry.usage().clone()))
         .nest("/hooks", hooks::router())
         .nest("/api/v1", api_v1::router(state.clone()))
+        .merge(public::router(state.clone()))
         .merge(app::router(state, parts.public_url))
         .layer(
             ServiceBuilder::new()

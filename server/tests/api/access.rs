@@ -6,8 +6,10 @@ use sqlx::PgPool;
 
 use crate::helpers::{TestApp, ADMIN, EDITOR, VIEWER};
 
-/// Every server function refuses an anonymous caller, whatever it is. New server functions are
-/// covered automatically: the list comes from the registry the router itself uses.
+/// Every server function refuses an anonymous caller, whatever it is — but for the public-link
+/// ones, which exist to be called signed out: those are exactly the listed few under
+/// `/fn/public/`, and each refuses a token that opens nothing. New server functions are covered
+/// automatically: the list comes from the registry the router itself uses.
 #[sqlx::test(migrations = "../migrations")]
 async fn every_server_function_needs_a_signed_in_user(db: PgPool) {
     let app = TestApp::spawn(db).await;
@@ -50,13 +52,31 @@ async fn every_server_function_needs_a_signed_in_user(db: PgPool) {
         ("version", "1"),
         ("title", "x"),
         ("body", "{}"),
+        ("link", &nil),
+        ("label", "x"),
+        ("expires", "7d"),
+        ("token", "x"),
+        ("range", "1h"),
     ];
     let body = args
         .iter()
         .map(|(k, v)| format!("{k}={}", app::url::encode(v)))
         .collect::<Vec<_>>()
         .join("&");
+    let public_prefix = format!("{}/public/", app::api::PREFIX);
+    let mut public: Vec<&str> = paths
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| p.starts_with(&public_prefix))
+        .collect();
+    public.sort_unstable();
+    assert_eq!(
+        public,
+        app::api::links::PUBLIC_FUNCTIONS,
+        "a server function under {public_prefix} is reachable signed out: list it, and test what it lets out"
+    );
     for (path, method) in paths {
+        let signed_out_ok = app::api::links::PUBLIC_FUNCTIONS.contains(&path.as_str());
         let res = c
             .request(method.clone(), app.url(&path))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -65,13 +85,14 @@ async fn every_server_function_needs_a_signed_in_user(db: PgPool) {
             .send()
             .await
             .expect("req");
-        assert_eq!(
-            res.status(),
-            StatusCode::UNAUTHORIZED,
-            "{method} {path} did not refuse an anonymous caller"
-        );
+        let (expected, kind) = if signed_out_ok {
+            (StatusCode::NOT_FOUND, "not_found")
+        } else {
+            (StatusCode::UNAUTHORIZED, "unauthorized")
+        };
+        assert_eq!(res.status(), expected, "{method} {path} did not refuse an anonymous caller");
         let body: serde_json::Value = res.json().await.expect("json error");
-        assert_eq!(body["kind"], "unauthorized", "{path}");
+        assert_eq!(body["kind"], kind, "{path}");
     }
 }
 

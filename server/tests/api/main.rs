@@ -12,6 +12,7 @@ mod dashboards;
 mod explorer;
 mod health;
 mod proxy;
+mod public_links;
 mod replicas;
 mod sessions;
 mod sign_in;

@@ -10,8 +10,7 @@ use cloudwatch::body::LogWidget;
 use cloudwatch::logs::StartQueryInput;
 use proxy::insights::{RunStatus, RunView};
 
-use crate::backend::identity::Caller;
-use crate::backend::sources::Telemetry;
+use crate::backend::sources::{Asker, Telemetry};
 use crate::domain::widget::{LogResult, MetricContent, MetricView, MAX_LOG_ROWS};
 use crate::domain::ConnectionId;
 
@@ -21,7 +20,7 @@ pub const LOG_WAIT: Duration = Duration::from_secs(12);
 /// The results of every log widget (by index) for the range (epoch ms).
 pub async fn results(
     telemetry: &Telemetry,
-    caller: &Caller,
+    asker: Asker<'_>,
     connection: &ConnectionId,
     dashboard: Option<String>,
     widgets: &[(usize, LogWidget)],
@@ -43,7 +42,7 @@ pub async fn results(
             query_string: w.query_string(),
             ..StartQueryInput::default()
         };
-        match telemetry.insights_submit(caller, connection, input, dashboard.clone()).await {
+        match telemetry.insights_submit(asker, connection, input, dashboard.clone()).await {
             Ok(run) => runs.push((*i, run)),
             Err(e) => {
                 out.insert(*i, failed(&e.to_string()));
@@ -57,7 +56,7 @@ pub async fn results(
             if left.is_zero() {
                 break;
             }
-            match telemetry.insights_run(caller, run.run_id, Some(run.version), left).await {
+            match telemetry.insights_run(asker, run.run_id, Some(run.version), left).await {
                 Ok(next) => run = next,
                 Err(_) => break,
             }

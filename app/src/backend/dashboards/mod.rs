@@ -8,7 +8,9 @@
 pub mod body;
 pub mod explorer;
 pub mod import;
+pub mod links;
 pub mod logs;
+pub mod public;
 pub mod render;
 
 use serde_json::json;

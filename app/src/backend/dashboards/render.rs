@@ -12,9 +12,8 @@ use proxy::metrics::{MetricsRequest, TimeSpec, WidgetData, WidgetQuery};
 use serde::Deserialize;
 
 use super::body;
-use crate::backend::identity::Caller;
 use crate::backend::markdown;
-use crate::backend::sources::Telemetry;
+use crate::backend::sources::{Asker, Telemetry};
 use crate::domain::dashboard::DashboardDoc;
 use crate::domain::widget::{AlarmRow, DashboardData, MetricContent, MetricView, WidgetContent, WidgetView};
 use crate::domain::{ConnectionId, Role, TimeRange};
@@ -35,7 +34,15 @@ pub fn alarm_name(arn: &str) -> &str {
     arn.split_once(":alarm:").map_or(arn, |(_, name)| name)
 }
 
-pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, range: &TimeRange) -> AppResult<DashboardData> {
+/// Every widget of `doc` for `range`, as `asker` may read it (a signed-in caller, or a public
+/// link to this dashboard).
+pub async fn data<'a>(
+    telemetry: &Telemetry,
+    asker: impl Into<Asker<'a>>,
+    doc: &DashboardDoc,
+    range: &TimeRange,
+) -> AppResult<DashboardData> {
+    let asker: Asker<'_> = asker.into();
     let parsed = body::parse_stored(&doc.body)?;
     let now = now_ms();
     let (start, end) = range.resolve(now, 0);
@@ -113,7 +120,7 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
             HashMap::new()
         } else {
             let dashboard = Some(doc.summary.id.to_string());
-            super::logs::results(telemetry, caller, &connection, dashboard, &logs_asked, start, end).await
+            super::logs::results(telemetry, asker, &connection, dashboard, &logs_asked, start, end).await
         }
     };
     // Every metric widget in one proxy request.
@@ -125,7 +132,7 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
             widgets: queries,
             dashboard: Some(doc.summary.id.to_string()),
         };
-        match telemetry.widget_metrics(caller, &connection, &request).await {
+        match telemetry.widget_metrics(asker, &connection, &request).await {
             Ok(prepared) => serde_json::from_slice::<Answer>(&prepared.json)
                 .map(|a| a.widgets.into_iter().map(|w| (w.id.clone(), w)).collect())
                 .map_err(|e| format!("the proxy's answer did not read: {e}")),
@@ -149,7 +156,7 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
     alarm_names.truncate(100);
     if !alarm_names.is_empty() {
         let read = async {
-            let conn = telemetry.conn(caller, &connection, Role::Viewer).await?;
+            let conn = telemetry.conn(asker, &connection, Role::Viewer).await?;
             conn.describe_alarms(DescribeAlarmsInput {
                 alarm_names: alarm_names.clone(),
                 alarm_types: vec![AlarmType::MetricAlarm, AlarmType::CompositeAlarm],
@@ -186,7 +193,7 @@ pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, ra
     let changes = if annotated.is_empty() {
         Vec::new()
     } else {
-        state_changes(telemetry, caller, &connection, start, end).await
+        state_changes(telemetry, asker, &connection, start, end).await
     };
 
     for (view, w) in views.iter_mut().zip(parsed.widgets.iter()) {
@@ -258,7 +265,7 @@ fn period_override(body: &DashboardBody) -> Option<cwbody::PeriodOverride> {
 /// charts without them (the alarm widgets say what failed).
 async fn state_changes(
     telemetry: &Telemetry,
-    caller: &Caller,
+    asker: Asker<'_>,
     connection: &ConnectionId,
     start: i64,
     end: i64,
@@ -266,7 +273,7 @@ async fn state_changes(
     use cloudwatch::alarms::{DescribeAlarmHistoryInput, HistoryItemType};
     let at = |ms: i64| time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok();
     let read = async {
-        let conn = telemetry.conn(caller, connection, Role::Viewer).await?;
+        let conn = telemetry.conn(asker, connection, Role::Viewer).await?;
         conn.describe_alarm_history(DescribeAlarmHistoryInput {
             alarm_types: vec![AlarmType::MetricAlarm, AlarmType::CompositeAlarm],
             history_item_type: Some(HistoryItemType::StateUpdate),
@@ -306,9 +313,9 @@ async fn state_changes(
 }
 
 /// One metric widget of the dashboard (by its position in `widgets`), for an image of it.
-pub async fn widget_chart(
+pub async fn widget_chart<'a>(
     telemetry: &Telemetry,
-    caller: &Caller,
+    asker: impl Into<Asker<'a>>,
     doc: &DashboardDoc,
     range: &TimeRange,
     index: usize,
@@ -322,7 +329,7 @@ pub async fn widget_chart(
         .cloned()
         .ok_or_else(|| AppError::not_found("a metric widget at that position"))?;
     one.body["widgets"] = serde_json::Value::Array(vec![widget]);
-    let data = data(telemetry, caller, &one, range).await?;
+    let data = data(telemetry, asker, &one, range).await?;
     match data.widgets.into_iter().next().map(|w| w.content) {
         Some(WidgetContent::Metric(m)) => Ok(*m),
         _ => Err(AppError::not_found("a metric widget at that position")),

@@ -30,7 +30,7 @@ use time::OffsetDateTime;
 
 use crate::backend::identity::{Caller, Credential};
 use crate::domain::connection::{ApiCheck, AwsSettings, ConnectionSettings, DrillInfo};
-use crate::domain::{ConnectionId, Role};
+use crate::domain::{ConnectionId, LinkId, Role};
 use crate::error::{AppError, AppResult};
 pub use policy::SourcePolicy;
 use proxy::insights::{RunStatus, RunView, Scheduler, SchedulerConfig};
@@ -39,6 +39,22 @@ use proxy::metrics::{MetricsConfig, MetricsProxy, MetricsRequest, Prepared};
 use proxy::usage::{Prices, Usage, UsageEvent};
 use proxy::{Principal, RequestContext};
 pub use secrets::SecretCipher;
+
+/// Who asks for telemetry: a signed-in caller (their role is checked), or a public link
+/// already resolved from its token, which reads as its own principal ([`Principal::PublicLink`],
+/// accounted and rate-limited by the proxy like a person), never privileged and never more than
+/// a viewer. Only the public-link service makes the second kind, for its own dashboard's widgets.
+#[derive(Debug, Clone, Copy)]
+pub enum Asker<'a> {
+    Caller(&'a Caller),
+    PublicLink(LinkId),
+}
+
+impl<'a> From<&'a Caller> for Asker<'a> {
+    fn from(caller: &'a Caller) -> Self {
+        Asker::Caller(caller)
+    }
+}
 
 /// Builds AWS sources (implemented by the server over the AWS SDKs, so the SDK never reaches the
 /// app crate's builds).
@@ -174,8 +190,27 @@ impl Telemetry {
         &self.inner.usage
     }
 
-    /// The request context of `caller` (who must hold at least `needed`).
-    fn context(caller: &Caller, needed: Role, dashboard: Option<String>) -> AppResult<(RequestContext, Role)> {
+    /// The request context of `asker` (a caller must hold at least `needed`; a public link is
+    /// never more than a viewer, and never privileged).
+    fn context(asker: Asker<'_>, needed: Role, dashboard: Option<String>) -> AppResult<(RequestContext, Role)> {
+        let caller = match asker {
+            Asker::Caller(caller) => caller,
+            Asker::PublicLink(link) => {
+                if needed > Role::Viewer {
+                    return Err(AppError::Forbidden {
+                        needed,
+                        have: Role::Viewer,
+                    });
+                }
+                let cx = RequestContext {
+                    principal: Principal::PublicLink(link.to_string()),
+                    privileged: false,
+                    dashboard,
+                    widget: None,
+                };
+                return Ok((cx, Role::Viewer));
+            }
+        };
         let user = caller.require(needed)?;
         let principal = match caller.signed_in.as_ref().map(|s| &s.credential) {
             Some(Credential::Token { id }) => Principal::Token(id.to_string()),
@@ -194,8 +229,13 @@ impl Telemetry {
 
     /// The widgets of a page (or one), answered through the proxy: serialised once per distinct
     /// content, with a gzipped copy.
-    pub async fn widget_metrics(&self, caller: &Caller, id: &ConnectionId, request: &MetricsRequest) -> AppResult<Arc<Prepared>> {
-        let (cx, _) = Self::context(caller, Role::Viewer, request.dashboard.clone())?;
+    pub async fn widget_metrics<'a>(
+        &self,
+        asker: impl Into<Asker<'a>>,
+        id: &ConnectionId,
+        request: &MetricsRequest,
+    ) -> AppResult<Arc<Prepared>> {
+        let (cx, _) = Self::context(asker.into(), Role::Viewer, request.dashboard.clone())?;
         let (source, _) = self.source(id).await?;
         Ok(self
             .inner
@@ -206,14 +246,14 @@ impl Telemetry {
 
     /// Submits a Logs Insights query to the connection's scheduler: one run for this caller,
     /// sharing an execution with identical queries of anyone.
-    pub async fn insights_submit(
+    pub async fn insights_submit<'a>(
         &self,
-        caller: &Caller,
+        asker: impl Into<Asker<'a>>,
         id: &ConnectionId,
         input: StartQueryInput,
         dashboard: Option<String>,
     ) -> AppResult<RunView> {
-        let (cx, _) = Self::context(caller, Role::Viewer, dashboard)?;
+        let (cx, _) = Self::context(asker.into(), Role::Viewer, dashboard)?;
         self.validate_query(id, &input).await?;
         Ok(self.scheduler()?.submit(&cx, id.as_str(), input).await?)
     }
@@ -231,9 +271,18 @@ impl Telemetry {
     }
 
     /// A run by id, for anyone who may read its connection (runs are shared by link); waits up to
-    /// `wait` for a change past `seen` when given.
-    pub async fn insights_run(&self, caller: &Caller, run: uuid::Uuid, seen: Option<i64>, wait: Duration) -> AppResult<RunView> {
-        caller.require(Role::Viewer)?;
+    /// `wait` for a change past `seen` when given. (A public link asks only for the runs its own
+    /// dashboard's log widgets were just given: no route takes a run id from one.)
+    pub async fn insights_run<'a>(
+        &self,
+        asker: impl Into<Asker<'a>>,
+        run: uuid::Uuid,
+        seen: Option<i64>,
+        wait: Duration,
+    ) -> AppResult<RunView> {
+        if let Asker::Caller(caller) = asker.into() {
+            caller.require(Role::Viewer)?;
+        }
         let scheduler = self.scheduler()?;
         let view = match seen {
             Some(v) => scheduler.wait(run, v, wait.min(Duration::from_secs(25))).await?,
@@ -274,7 +323,7 @@ impl Telemetry {
 
     /// Cancels the caller's own run (the shared execution stops when no run waits for it).
     pub async fn insights_cancel(&self, caller: &Caller, run: uuid::Uuid) -> AppResult<bool> {
-        let (cx, _) = Self::context(caller, Role::Viewer, None)?;
+        let (cx, _) = Self::context(caller.into(), Role::Viewer, None)?;
         Ok(self.scheduler()?.cancel(&cx.principal, run).await?)
     }
 
@@ -291,9 +340,10 @@ impl Telemetry {
         self.inner.cipher.as_ref()
     }
 
-    /// The connection `id` for `caller`, who must hold at least `needed` (viewer for reads).
-    pub async fn conn(&self, caller: &Caller, id: &ConnectionId, needed: Role) -> AppResult<Conn> {
-        let (rcx, role) = Self::context(caller, needed, None)?;
+    /// The connection `id` for `asker`, who must hold at least `needed` (viewer for reads; a
+    /// public link gets reads only, as its own principal).
+    pub async fn conn<'a>(&self, asker: impl Into<Asker<'a>>, id: &ConnectionId, needed: Role) -> AppResult<Conn> {
+        let (rcx, role) = Self::context(asker.into(), needed, None)?;
         let (source, _) = self.source(id).await?;
         Ok(Conn {
             id: id.clone(),

@@ -1,6 +1,8 @@
 //! Dashboards: the list (search, folders, import of a CloudWatch dashboard body) and one
 //! dashboard's page ([`view`]). Both are chunks of their own: the chart code loads only here.
 
+pub mod public;
+pub mod share;
 pub mod view;
 
 use leptos::prelude::*;
@@ -13,6 +15,7 @@ use crate::components::{loaded, outcome, PageHeader, ShellState, Timestamp};
 use crate::domain::dashboard::DashboardSummary;
 use crate::url::shell_href;
 
+pub use public::PublicDashboardRoute;
 pub use view::DashboardRoute;
 
 pub struct DashboardsRoute;

@@ -43,6 +43,16 @@ const REFRESH: [(u32, &str); 5] = [(0, "Off"), (10, "10 s"), (60, "1 m"), (300, 
 #[derive(Clone, Copy)]
 struct Crosshair(RwSignal<Option<i64>>);
 
+/// Shares one crosshair among every chart of the page (call once per page, before the grid).
+pub(crate) fn provide_crosshair() {
+    provide_context(Crosshair(RwSignal::new(None)));
+}
+
+/// Present on a page whose range is not the viewer's to change (a public link): its charts do
+/// not zoom by dragging.
+#[derive(Clone, Copy)]
+pub(crate) struct FixedRange;
+
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let params = use_params_map();
@@ -60,12 +70,13 @@ pub fn DashboardPage() -> impl IntoView {
     });
     let data = Resource::new(move || args.get(), |(id, from, to, tz)| dashboard_widgets(id, from, to, tz));
     let refresh = Memo::new(move |_| query.read().get("refresh").and_then(|r| r.parse::<u32>().ok()).unwrap_or(0));
-    provide_context(Crosshair(RwSignal::new(None)));
+    provide_crosshair();
     auto_refresh(refresh, data);
     view! {
         {loaded(doc, "Loading dashboard…", move |d| view! { <Header doc=d refresh /> }.into_any())}
         {loaded(data, "Loading widgets…", |d| view! { <Grid data=d /> }.into_any())}
         {loaded(doc, "", |d| view! { <Editor doc=d /> }.into_any())}
+        <super::share::Share id />
     }
 }
 
@@ -147,8 +158,9 @@ fn Header(doc: DashboardDoc, refresh: Memo<u32>) -> impl IntoView {
     }
 }
 
+/// Every widget on CloudWatch's 24-column grid (the signed-in page and a public link's page).
 #[component]
-fn Grid(data: DashboardData) -> impl IntoView {
+pub(crate) fn Grid(data: DashboardData) -> impl IntoView {
     view! {
         <div class="dashboard-grid" data-testid="dashboard-grid" data-start=data.start data-end=data.end>
             {data.widgets.into_iter().map(|w| view! { <Widget w /> }).collect_view()}
@@ -176,7 +188,9 @@ fn Widget(w: WidgetView) -> impl IntoView {
         (w.height.max(2) * ROW_PX).saturating_sub(70).max(60),
     );
     // A metric widget opens in the metrics explorer, to be changed and saved back in place.
-    let edit = matches!(w.content, WidgetContent::Metric(_)).then(|| {
+    // (Not on a public link's page: its viewer edits nothing.)
+    let public = use_context::<FixedRange>().is_some();
+    let edit = (matches!(w.content, WidgetContent::Metric(_)) && !public).then(|| {
         let href = explorer_href(&[("widget", w.index.to_string())]);
         view! { <a class="widget-edit" href=href aria-label=format!("Edit {label} in the metrics explorer")>"Edit"</a> }
     });
@@ -395,7 +409,12 @@ fn ChartBox(m: MetricContent, width: u32, height: u32) -> impl IntoView {
             }
         });
     };
-    let on_down = move |ev: leptos::ev::PointerEvent| drag.set(Some((f64::from(ev.offset_x()), f64::from(ev.offset_x()))));
+    let zoomable = use_context::<FixedRange>().is_none();
+    let on_down = move |ev: leptos::ev::PointerEvent| {
+        if zoomable {
+            drag.set(Some((f64::from(ev.offset_x()), f64::from(ev.offset_x()))));
+        }
+    };
     let on_up = move |_ev: leptos::ev::PointerEvent| {
         let Some((a, b)) = drag.get_untracked() else { return };
         drag.set(None);
