@@ -10,6 +10,7 @@ pub mod ids;
 pub mod time_range;
 pub mod usage;
 pub mod user;
+pub mod variables;
 pub mod widget;
 
 pub use audit::AuditAction;

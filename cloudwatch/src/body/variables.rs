@@ -158,9 +158,16 @@ impl Variable {
 /// whose values are not known takes any value. Empty chosen values count as not chosen.
 ///
 /// Every problem is reported, each naming its variable.
-pub fn resolve(body: &DashboardBody, chosen: &VariableValues, found: &HashMap<String, Vec<String>>) -> Result<VariableValues, Vec<VariableError>> {
+pub fn resolve(
+    body: &DashboardBody,
+    chosen: &VariableValues,
+    found: &HashMap<String, Vec<String>>,
+) -> Result<VariableValues, Vec<VariableError>> {
     let mut errors = Vec::new();
-    let err = |id: &str, message: String| VariableError { id: id.to_string(), message };
+    let err = |id: &str, message: String| VariableError {
+        id: id.to_string(),
+        message,
+    };
     for id in chosen.keys() {
         if !body.variables.iter().any(|v| &v.id == id) {
             let known: Vec<&str> = body.variables.iter().map(|v| v.id.as_str()).collect();
@@ -316,7 +323,10 @@ fn set_dimension(m: &mut MetricWidget, name: &str, values: &[String], path: &str
     if expanded > MAX_ROWS {
         return Err(BodyError::new(
             format!("{path}.properties.metrics"),
-            format!("{} values of {name} make {expanded} metrics; a graph draws at most {MAX_ROWS}", values.len()),
+            format!(
+                "{} values of {name} make {expanded} metrics; a graph draws at most {MAX_ROWS}",
+                values.len()
+            ),
         ));
     }
     let mut used: HashSet<String> = m.metrics.iter().filter_map(|r| r.options().id.clone()).collect();
@@ -456,7 +466,10 @@ mod tests {
     }
 
     fn rows(b: &DashboardBody) -> Vec<Value> {
-        b.to_value()["widgets"][0]["properties"]["metrics"].as_array().cloned().unwrap_or_default()
+        b.to_value()["widgets"][0]["properties"]["metrics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     #[test]
@@ -488,9 +501,17 @@ mod tests {
         let e = resolve(&b, &values(&[("nope", &["x"]), ("svc", &["db"])]), &HashMap::new()).expect_err("refused");
         assert_eq!(e.len(), 2, "{e:?}");
         assert_eq!(e[0].id, "nope");
-        assert!(e[0].message.contains("no such variable") && e[0].message.contains("svc"), "{}", e[0]);
+        assert!(
+            e[0].message.contains("no such variable") && e[0].message.contains("svc"),
+            "{}",
+            e[0]
+        );
         assert_eq!(e[1].id, "svc");
-        assert!(e[1].to_string().contains("“db” is not one of the values of “svc” (web, api)"), "{}", e[1]);
+        assert!(
+            e[1].to_string().contains("“db” is not one of the values of “svc” (web, api)"),
+            "{}",
+            e[1]
+        );
         let e = resolve(&b, &values(&[("svc", &["web", "api"])]), &HashMap::new()).expect_err("one value");
         assert!(e[0].message.contains("takes one value"), "{}", e[0]);
     }
@@ -504,8 +525,14 @@ mod tests {
         let out = apply_variables(&b, &chosen).expect("applies");
         let r = rows(&out);
         assert_eq!(r.len(), 4);
-        assert_eq!(r[0], json!(["AWS/ECS", "CPUUtilization", "ClusterName", "prod", "ServiceName", "api", {"id": "c"}]));
-        assert_eq!(r[1], json!(["AWS/ECS", "CPUUtilization", "ClusterName", "prod", "ServiceName", "web", {"id": "c_2"}]));
+        assert_eq!(
+            r[0],
+            json!(["AWS/ECS", "CPUUtilization", "ClusterName", "prod", "ServiceName", "api", {"id": "c"}])
+        );
+        assert_eq!(
+            r[1],
+            json!(["AWS/ECS", "CPUUtilization", "ClusterName", "prod", "ServiceName", "web", {"id": "c_2"}])
+        );
     }
 
     #[test]
@@ -514,8 +541,14 @@ mod tests {
         b.variables[0].values = None;
         b.variables[0].default_value = Some(json!(FIRST));
         let found: HashMap<String, Vec<String>> = [("svc".to_string(), vec!["checkout".to_string(), "web".to_string()])].into();
-        assert_eq!(resolve(&b, &VariableValues::new(), &found).expect("valid"), values(&[("svc", &["checkout"])]));
-        assert_eq!(resolve(&b, &VariableValues::new(), &HashMap::new()).expect("valid"), VariableValues::new());
+        assert_eq!(
+            resolve(&b, &VariableValues::new(), &found).expect("valid"),
+            values(&[("svc", &["checkout"])])
+        );
+        assert_eq!(
+            resolve(&b, &VariableValues::new(), &HashMap::new()).expect("valid"),
+            VariableValues::new()
+        );
         // Values found by the search limit a select; unknown ones are refused.
         assert!(resolve(&b, &values(&[("svc", &["nope"])]), &found).is_err());
         assert!(resolve(&b, &values(&[("svc", &["nope"])]), &HashMap::new()).is_ok());
@@ -538,7 +571,10 @@ mod tests {
         assert!(v["widgets"][0]["properties"]["metrics"][0][0]["expression"]
             .as_str()
             .is_some_and(|e| e.contains("ServiceName=\"$1 a\\b.*\"")));
-        assert_eq!(v["widgets"][1]["properties"]["query"], "SOURCE '/ecs/$1 a\\b.*' | filter level = \"error\"");
+        assert_eq!(
+            v["widgets"][1]["properties"]["query"],
+            "SOURCE '/ecs/$1 a\\b.*' | filter level = \"error\""
+        );
         assert_eq!(v["widgets"][2]["properties"]["markdown"], "# $1 a\\b.*");
         assert_eq!(v["widgets"][2]["type"], "text");
     }

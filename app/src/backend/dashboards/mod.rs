@@ -8,6 +8,7 @@
 pub mod body;
 pub mod import;
 pub mod render;
+pub mod variables;
 
 use serde_json::json;
 use sqlx::{PgPool, Postgres, Transaction};

@@ -11,11 +11,12 @@ use cloudwatch::metrics::MetricDataResult;
 use proxy::metrics::{MetricsRequest, TimeSpec, WidgetData, WidgetQuery};
 use serde::Deserialize;
 
-use super::body;
+use super::{body, variables};
 use crate::backend::identity::Caller;
 use crate::backend::markdown;
 use crate::backend::sources::Telemetry;
 use crate::domain::dashboard::DashboardDoc;
+use crate::domain::variables::VariableChoices;
 use crate::domain::widget::{AlarmRow, DashboardData, MetricContent, MetricView, WidgetContent, WidgetView};
 use crate::domain::{ConnectionId, Role, TimeRange};
 use crate::error::{AppError, AppResult};
@@ -35,11 +36,19 @@ pub fn alarm_name(arn: &str) -> &str {
     arn.split_once(":alarm:").map_or(arn, |(_, name)| name)
 }
 
-pub async fn data(telemetry: &Telemetry, caller: &Caller, doc: &DashboardDoc, range: &TimeRange) -> AppResult<DashboardData> {
-    let parsed = body::parse_stored(&doc.body)?;
+/// Every widget's data for `range`, with the dashboard's variables set to `choices` (else their
+/// defaults) before any query is built.
+pub async fn data(
+    telemetry: &Telemetry,
+    caller: &Caller,
+    doc: &DashboardDoc,
+    range: &TimeRange,
+    choices: &VariableChoices,
+) -> AppResult<DashboardData> {
+    let connection: ConnectionId = doc.summary.connection.parse()?;
+    let parsed = variables::apply(telemetry, caller, &connection, body::parse_stored(&doc.body)?, choices).await?;
     let now = now_ms();
     let (start, end) = range.resolve(now, 0);
-    let connection: ConnectionId = doc.summary.connection.parse()?;
     let ctx = QueryContext {
         range_seconds: ((end - start) / 1000).max(1),
         period_override: period_override(&parsed),
@@ -281,13 +290,15 @@ async fn state_changes(
     }
 }
 
-/// One metric widget of the dashboard (by its position in `widgets`), for an image of it.
+/// One metric widget of the dashboard (by its position in `widgets`), for an image of it, with
+/// the variables set as the page has them.
 pub async fn widget_chart(
     telemetry: &Telemetry,
     caller: &Caller,
     doc: &DashboardDoc,
     range: &TimeRange,
     index: usize,
+    choices: &VariableChoices,
 ) -> AppResult<MetricContent> {
     let mut one = doc.clone();
     let widget = doc
@@ -298,7 +309,7 @@ pub async fn widget_chart(
         .cloned()
         .ok_or_else(|| AppError::not_found("a metric widget at that position"))?;
     one.body["widgets"] = serde_json::Value::Array(vec![widget]);
-    let data = data(telemetry, caller, &one, range).await?;
+    let data = data(telemetry, caller, &one, range, choices).await?;
     match data.widgets.into_iter().next().map(|w| w.content) {
         Some(WidgetContent::Metric(m)) => Ok(*m),
         _ => Err(AppError::not_found("a metric widget at that position")),

@@ -1,6 +1,7 @@
 //! Dashboards: the list (search, folders, import of a CloudWatch dashboard body) and one
 //! dashboard's page ([`view`]). Both are chunks of their own: the chart code loads only here.
 
+mod variables;
 pub mod view;
 
 use leptos::prelude::*;
