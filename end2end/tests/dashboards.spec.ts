@@ -212,6 +212,19 @@ test("a variable's picker switches every widget, and the URL keeps the choice", 
   await expect(page.locator(".alert.error").first()).toContainText("payments");
   await expect(page.getByRole("combobox", { name: /Service/ })).toBeVisible();
   expect(before).not.toContain("var-service");
+
+  // A stale link naming a variable the dashboard does not have: refused by name, and the next
+  // choice drops it.
+  const stale = new URL(page.url());
+  stale.searchParams.set("var-service", "api");
+  stale.searchParams.set("var-region", "eu-west-1");
+  await page.goto(stale.pathname + stale.search);
+  await expect(page.locator(".alert.error").first()).toContainText("var-region");
+  await waitForHydration(page);
+  await page.getByRole("combobox", { name: /Service/ }).selectOption("checkout");
+  await expect(page).toHaveURL(/var-service=checkout/);
+  expect(page.url()).not.toContain("var-region");
+  await expect.poll(() => everyLegendSays("checkout"), { timeout: 30_000 }).toBe(true);
 });
 
 for (const theme of ["light", "dark"]) {

@@ -534,6 +534,24 @@ async fn a_service_variable_lists_the_demo_services_and_switches_every_widget(db
     assert_eq!(vars[0]["selected"], serde_json::json!(["web"]));
     assert!(vars[0]["note"].as_str().is_some_and(|n| n.contains("payments")), "{vars}");
 
+    // The page, as the server renders it for a link: the picker shows the link's value, and the
+    // widgets are drawn for it.
+    let html = viewer
+        .get(app.url(&format!("/dashboards/{id}?from=now-3h&var-service=api")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(r#"data-testid="var-service""#), "the picker is in the server's HTML");
+    let option = html.find(r#"<option value="api""#).expect("api is an option");
+    assert!(html[option..option + 40].contains("selected"), "{}", &html[option..option + 40]);
+    assert!(
+        html.contains("api average") && !html.contains("web average"),
+        "the widgets are drawn for api"
+    );
+
     // The PNG of a widget follows the page's variables too (over an hour that has passed, so
     // the drawings compare exactly).
     let (_, doc) = app.call::<GetDashboard>(&viewer, &[("id", &id)]).await;

@@ -31,21 +31,35 @@ pub fn VariableBar(id: String) -> impl IntoView {
     }
 }
 
+/// The dashboard's variable keys (`var-<id>`), so a URL key naming no variable (a stale link)
+/// is dropped by the next choice instead of refusing every one after it.
+#[derive(Clone)]
+struct Known(Vec<String>);
+
+impl Known {
+    fn has(&self, key: &str) -> bool {
+        !key.starts_with(VAR_PREFIX) || self.0.iter().any(|k| k == key)
+    }
+}
+
 /// A function that navigates to the same page with variable `id` set to the values it is given
 /// (none: the variable's default).
-fn chooser(id: &str) -> impl Fn(Vec<String>) + Clone + 'static {
+fn chooser(id: &str, known: Known) -> impl Fn(Vec<String>) + Clone + 'static {
     let query = use_query_map();
     let location = use_location();
     let navigate = use_navigate();
     let key = format!("{VAR_PREFIX}{id}");
     move |values: Vec<String>| {
+        let q = query.read_untracked();
         let refs: Vec<&str> = values.iter().map(String::as_str).collect();
-        let href = view_href(
-            &location.pathname.get_untracked(),
-            &query.read_untracked(),
-            &[(key.as_str(), &refs)],
+        let mut overrides: Vec<(&str, &[&str])> = vec![(key.as_str(), &refs)];
+        overrides.extend(
+            (&*q)
+                .into_iter()
+                .filter(|(k, _)| !known.has(k))
+                .map(|(k, _)| (k.as_ref(), &[] as &[&str])),
         );
-        navigate(&href, Default::default());
+        navigate(&view_href(&location.pathname.get_untracked(), &q, &overrides), Default::default());
     }
 }
 
@@ -54,9 +68,11 @@ fn Pickers(list: Vec<VariableView>) -> impl IntoView {
     let query = use_query_map();
     let location = use_location();
     let shown: Vec<String> = list.iter().filter(|v| v.visible).map(|v| format!("{VAR_PREFIX}{}", v.id)).collect();
+    let known = Known(list.iter().map(|v| format!("{VAR_PREFIX}{}", v.id)).collect());
+    provide_context(known.clone());
     // Everything else the URL holds goes along with the form, so Apply changes only the variables.
     let hidden = move || {
-        kept_pairs(&query.read(), &|k| shown.iter().any(|s| s == k))
+        kept_pairs(&query.read(), &|k| shown.iter().any(|s| s == k) || !known.has(k))
             .into_iter()
             .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
             .collect_view()
@@ -82,7 +98,7 @@ fn Picker(v: VariableView) -> impl IntoView {
         .note
         .clone()
         .map(|n| view! { <span class="hint variable-note" role="status">{n}</span> });
-    let choose = chooser(&v.id);
+    let choose = chooser(&v.id, expect_context::<Known>());
     let selected = StoredValue::new(v.selected.clone());
     let control = match (v.input, v.multi) {
         (VariableInput::Input, _) => {
