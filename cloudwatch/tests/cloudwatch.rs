@@ -1,6 +1,6 @@
 //! The cloudwatch test suite (one binary). `body_*`: the dashboard body module against AWS's
 //! documented examples (each cites the page), the shop-overview fixture, the demo's prebuilt
-//! dashboards, error reporting, GetMetricData queries, and property tests.
+//! dashboards, error reporting, GetMetricData queries, variables applied, and property tests.
 
 #![allow(clippy::unwrap_used)]
 
@@ -16,3 +16,5 @@ mod body_fixtures;
 mod body_properties;
 #[path = "cloudwatch/body_queries.rs"]
 mod body_queries;
+#[path = "cloudwatch/body_variables.rs"]
+mod body_variables;

@@ -130,7 +130,49 @@ pub fn prebuilt() -> Vec<(String, String)> {
     for (i, service) in SERVICES.iter().enumerate() {
         all.push((format!("ecs-{service}"), service_dashboard(i, service).to_string()));
     }
+    all.push(("ecs-services".to_string(), services_dashboard().to_string()));
     all
+}
+
+/// One dashboard for every ECS service: a `ServiceName` property variable (a select whose values
+/// a metric search finds through ListMetrics) switches every widget to the chosen service.
+fn services_dashboard() -> Value {
+    let ecs = |metric: &str| json!(["AWS/ECS", metric, "ClusterName", CLUSTER, "ServiceName", SERVICES[WEB], {"label": "${PROP('Dim.ServiceName')} average"}]);
+    let utilisation = |x: i64, title: &str, metric: &str| {
+        metric_widget(
+            x,
+            2,
+            title,
+            json!([ecs(metric), ["...", {"stat": "Maximum", "label": "${PROP('Dim.ServiceName')} maximum"}]]),
+            "Average",
+        )
+    };
+    json!({
+        "start": "-PT3H",
+        "variables": [{
+            "type": "property",
+            "property": "ServiceName",
+            "inputType": "select",
+            "id": "service",
+            "label": "Service",
+            "search": format!("{{AWS/ECS,ClusterName,ServiceName}} MetricName=\"CPUUtilization\" ClusterName=\"{CLUSTER}\""),
+            "populateFrom": "ServiceName",
+            "defaultValue": SERVICES[WEB],
+            "visible": true
+        }],
+        "widgets": [
+            {
+                "type": "text", "x": 0, "y": 0, "width": 24, "height": 2,
+                "properties": { "markdown": "Pick a service above: every widget follows the **Service** variable, whose values come from ListMetrics. The link keeps your choice." }
+            },
+            utilisation(0, "CPU (%)", "CPUUtilization"),
+            utilisation(12, "Memory (%)", "MemoryUtilization"),
+            metric_widget(0, 8, "Tasks", json!([
+                ["ECS/ContainerInsights", "RunningTaskCount", "ClusterName", CLUSTER, "ServiceName", SERVICES[WEB], {"label": "${PROP('Dim.ServiceName')} running"}],
+                [".", "DesiredTaskCount", ".", ".", ".", ".", {"label": "${PROP('Dim.ServiceName')} desired"}]
+            ]), "Average")
+        ]
+    })
 }
 
 /// One ECS service: CPU and memory (average and maximum), running against desired tasks, and for

@@ -1,11 +1,12 @@
 // Dashboards: the demo's prebuilt dashboards render in the browser; hover shows every series'
 // value (the same as the CSV export's); dragging across a chart zooms the page's range (URL,
 // every widget refetched) and Back returns; a fixture imports and every widget renders; text
-// widgets stay inert with XSS payloads; and the pages pass axe in both themes.
+// widgets stay inert with XSS payloads; a variable's picker switches every widget and the URL
+// keeps the choice; and the pages pass axe in both themes.
 import { expect, test, type Page } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
-import { admin, expectAccessible, LoginPage, waitForHydration } from "./fixtures/pages";
+import { admin, expectAccessible, LoginPage, Shell, waitForHydration } from "./fixtures/pages";
 
 test.use({ bypassCSP: true });
 
@@ -162,3 +163,79 @@ test("a dashboard opens at its own range, and the time picker says so", async ({
   await page.goBack();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Dashboards");
 });
+
+test("a variable's picker switches every widget, and the URL keeps the choice", async ({ page }) => {
+  await signIn(page, "/dashboards?from=now-3h");
+  await page.getByRole("link", { name: "Ecs services" }).first().click();
+  await expect(page.getByTestId("dashboard-grid")).toBeVisible();
+  await waitForHydration(page);
+  // The picker is labelled, lists the demo's services (from ListMetrics) and shows the default.
+  const picker = page.getByRole("combobox", { name: /Service/ });
+  await expect(picker).toHaveValue("web");
+  await expect(picker.locator("option")).toHaveText(["ai-service", "api", "checkout", "web", "worker"]);
+  const legends = page.locator(".widget .legend .legend-key");
+  const everyLegendSays = async (service: string) => {
+    const labels = await legends.allTextContents();
+    return labels.length > 0 && labels.every((l) => l.trim().startsWith(`${service} `));
+  };
+  await expect.poll(() => everyLegendSays("web"), { timeout: 30_000 }).toBe(true);
+  const before = page.url();
+
+  await picker.selectOption("api");
+  await expect(page).toHaveURL(/[?&]var-service=api(&|$)/);
+  await expect(page).toHaveURL(/from=now-3h/);
+  // Every widget refetched for the new service.
+  await expect.poll(() => everyLegendSays("api"), { timeout: 30_000 }).toBe(true);
+  await expect(picker).toHaveValue("api");
+
+  // Auto-refresh and the time picker keep the choice.
+  await page.getByRole("navigation", { name: "Refresh" }).getByRole("link", { name: "1 m" }).click();
+  await expect(page).toHaveURL(/refresh=60/);
+  await expect(page).toHaveURL(/var-service=api/);
+  await new Shell(page).chooseQuickRange("Last 1 hour");
+  await expect(page).toHaveURL(/from=now-1h/);
+  await expect(page).toHaveURL(/var-service=api/);
+  await expect(page).toHaveURL(/refresh=60/);
+
+  // The link shows a teammate the same view.
+  await page.goto(page.url());
+  await expect(page.getByTestId("dashboard-grid")).toBeVisible();
+  await waitForHydration(page);
+  await expect(page.getByRole("combobox", { name: /Service/ })).toHaveValue("api");
+  await expect.poll(() => everyLegendSays("api"), { timeout: 30_000 }).toBe(true);
+
+  // A value the variable does not take is refused with the variable named; the picker stays.
+  const bad = new URL(page.url());
+  bad.searchParams.set("var-service", "payments");
+  await page.goto(bad.pathname + bad.search);
+  await expect(page.locator(".alert.error").first()).toContainText("var-service");
+  await expect(page.locator(".alert.error").first()).toContainText("payments");
+  await expect(page.getByRole("combobox", { name: /Service/ })).toBeVisible();
+  expect(before).not.toContain("var-service");
+
+  // A stale link naming a variable the dashboard does not have: refused by name, and the next
+  // choice drops it.
+  const stale = new URL(page.url());
+  stale.searchParams.set("var-service", "api");
+  stale.searchParams.set("var-region", "eu-west-1");
+  await page.goto(stale.pathname + stale.search);
+  await expect(page.locator(".alert.error").first()).toContainText("var-region");
+  await waitForHydration(page);
+  await page.getByRole("combobox", { name: /Service/ }).selectOption("checkout");
+  await expect(page).toHaveURL(/var-service=checkout/);
+  expect(page.url()).not.toContain("var-region");
+  await expect.poll(() => everyLegendSays("checkout"), { timeout: 30_000 }).toBe(true);
+});
+
+for (const theme of ["light", "dark"]) {
+  test(`a dashboard's variable pickers pass axe in the ${theme} theme`, async ({ page }) => {
+    await signIn(page, "/dashboards?from=now-3h");
+    await page.getByRole("link", { name: "Ecs services" }).first().click();
+    await expect(page.getByTestId("variables")).toBeVisible();
+    const url = new URL(page.url());
+    await page.goto(`/prefs/theme?set=${theme}&next=${encodeURIComponent(url.pathname + url.search)}`);
+    await expect(page.getByTestId("variables")).toBeVisible();
+    await waitForHydration(page);
+    await expectAccessible(page, `dashboard variables (${theme})`);
+  });
+}

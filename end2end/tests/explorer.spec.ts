@@ -20,7 +20,7 @@ async function buildCheckoutCpu(page: Page) {
   await expect(page).toHaveURL(/ns=AWS%2FECS/);
   await page.getByTestId("metric-search").fill("cpu checkout");
   await page.getByRole("button", { name: "Search", exact: true }).click();
-  await expect(page).toHaveURL(/q=cpu/);
+  await expect(page).toHaveURL(/search=cpu/);
   await waitForHydration(page);
   await page.getByRole("button", { name: "Add CPUUtilization shop-prod checkout", exact: true }).click();
   await expect(page).toHaveURL(/w=/);

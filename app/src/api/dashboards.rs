@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::domain::dashboard::{DashboardDoc, DashboardSummary, DashboardVersion, DiffLine};
+use crate::domain::variables::VariableView;
 use crate::domain::widget::DashboardData;
 use crate::error::AppError;
 
@@ -30,18 +31,23 @@ pub async fn get_dashboard(id: String) -> Result<DashboardDoc, AppError> {
         .ok_or_else(|| AppError::not_found("that dashboard"))
 }
 
-/// Every widget's data for the range (`from`/`to`/`tz` as the shell's URL has them).
+/// Every widget's data for the range (`from`/`to`/`tz` as the shell's URL has them) with the
+/// dashboard's variables set to `vars` (JSON `{"id": ["value", ...]}` from the URL's `var-<id>`
+/// keys; a variable not named takes its default).
 #[server(prefix = "/fn", endpoint = "dashboards/widgets")]
 pub async fn dashboard_widgets(
     id: String,
     #[server(default)] from: String,
     #[server(default)] to: String,
     #[server(default)] tz: String,
+    #[server(default)] vars: String,
 ) -> Result<DashboardData, AppError> {
     use crate::backend::{dashboards, require, use_state};
+    use crate::domain::variables::VariableChoices;
     use crate::domain::{Role, TimeRange};
     let (_, caller) = require(Role::Viewer)?;
     let id: DashboardId = id.parse()?;
+    let choices = VariableChoices::parse_json(&vars)?;
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
     let state = use_state()?;
     let doc = dashboards::get(&state.db, id)
@@ -51,7 +57,28 @@ pub async fn dashboard_widgets(
     let from = opt(&from).or_else(|| crate::domain::dashboard::default_from(&doc.body));
     let (to, tz) = (opt(&to), opt(&tz));
     let range = TimeRange::from_params(from.as_deref(), to.as_deref(), tz.as_deref())?;
-    dashboards::render::data(&state.telemetry, &caller, &doc, &range).await
+    dashboards::render::data(&state.telemetry, &caller, &doc, &range, &choices).await
+}
+
+/// The dashboard's variables as their pickers show them: each one's values (its `values`, or
+/// what its `search` finds through ListMetrics on the dashboard's connection) and the values in
+/// effect for `vars` (as [`dashboard_widgets`] takes it).
+#[server(prefix = "/fn", endpoint = "dashboards/variables")]
+pub async fn dashboard_variables(id: String, #[server(default)] vars: String) -> Result<Vec<VariableView>, AppError> {
+    use crate::backend::dashboards::{self, body as dbody, variables};
+    use crate::backend::{require, use_state};
+    use crate::domain::variables::VariableChoices;
+    use crate::domain::{ConnectionId, Role};
+    let (_, caller) = require(Role::Viewer)?;
+    let id: DashboardId = id.parse()?;
+    let choices = VariableChoices::parse_json(&vars)?;
+    let state = use_state()?;
+    let doc = dashboards::get(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("that dashboard"))?;
+    let connection: ConnectionId = doc.summary.connection.parse()?;
+    let body = dbody::parse_stored(&doc.body)?;
+    variables::views(&state.telemetry, &caller, &connection, &body, &choices).await
 }
 
 /// Imports a CloudWatch dashboard body (pasted JSON) as a new dashboard on `connection`.

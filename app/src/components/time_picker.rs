@@ -1,6 +1,7 @@
 //! The global time-range picker. Its state is the URL (`from`, `to`, `tz`): quick ranges are
 //! links and the custom range is a GET form, so it works before hydration and without JavaScript,
-//! every choice is shareable, and the back button undoes it.
+//! every choice is shareable, and the back button undoes it. A change of range stays on the page
+//! with its view keys (auto-refresh, kiosk, dashboard variables).
 
 use leptos::html::Details;
 use leptos::prelude::*;
@@ -9,7 +10,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 
 use super::shell_state::ShellState;
 use crate::domain::time_range::{describe_duration, TimePoint, Zone, QUICK_RANGES};
-use crate::url::shell_href;
+use crate::url::{kept_pairs, view_href};
 
 #[component]
 pub fn TimePicker() -> impl IntoView {
@@ -49,7 +50,7 @@ pub fn TimePicker() -> impl IntoView {
                                     Ok(TimePoint::Relative(s)) => s,
                                     _ => 0,
                                 };
-                                let href = move || shell_href(&location.pathname.get(), &query.read(), &[("from", Some(from)), ("to", Some("now"))]);
+                                let href = move || view_href(&location.pathname.get(), &query.read(), &[("from", &[from]), ("to", &["now"])]);
                                 view! {
                                     <li>
                                         <A href=href on:click=close attr:data-range=from>
@@ -89,7 +90,12 @@ pub fn TimePicker() -> impl IntoView {
                                 <option value="local" selected=move || range().zone() == Zone::Local>"Local (browser)"</option>
                             </select>
                         </label>
-                        {move || raw("conn").map(|c| view! { <input type="hidden" name="conn" value=c /> })}
+                        {move || {
+                            kept_pairs(&query.read(), &|k| matches!(k, "from" | "to" | "tz"))
+                                .into_iter()
+                                .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+                                .collect_view()
+                        }}
                         <button type="submit" data-testid="range-apply">"Apply"</button>
                     </Form>
                     <p class="hint">"Times without an offset are read in the chosen zone."</p>

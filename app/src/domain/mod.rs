@@ -12,6 +12,7 @@ pub mod link;
 pub mod time_range;
 pub mod usage;
 pub mod user;
+pub mod variables;
 pub mod widget;
 
 pub use audit::AuditAction;

@@ -286,7 +286,7 @@ fn Browse(spec: Memo<Result<Spec, String>>, apply: Callback<Spec>) -> impl IntoV
     let query = use_query_map();
     let shell = ShellState::expect();
     let ns = Memo::new(move |_| query.read().get("ns").unwrap_or_default());
-    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let search = Memo::new(move |_| query.read().get("search").unwrap_or_default());
     let recent = Memo::new(move |_| query.read().get("recent").is_some_and(|r| r == "1"));
     let list = Resource::new(
         move || (shell.connection_or_demo().to_string(), ns.get(), search.get(), recent.get()),
@@ -297,7 +297,7 @@ fn Browse(spec: Memo<Result<Spec, String>>, apply: Callback<Spec>) -> impl IntoV
         <Form method="GET" action="" attr:class="stacked-form" attr:role="search">
             <label>
                 "Search metrics"
-                <input type="search" name="q" value=move || search.get() placeholder="e.g. cpu checkout" data-testid="metric-search" />
+                <input type="search" name="search" value=move || search.get() placeholder="e.g. cpu checkout" data-testid="metric-search" />
             </label>
             <label class="check">
                 <input type="checkbox" name="recent" value="1" checked=move || recent.get() />
@@ -307,7 +307,7 @@ fn Browse(spec: Memo<Result<Spec, String>>, apply: Callback<Spec>) -> impl IntoV
                 let q = query.read();
                 (&*q)
                     .into_iter()
-                    .filter(|(k, _)| !matches!(k.as_ref(), "q" | "recent"))
+                    .filter(|(k, _)| !matches!(k.as_ref(), "search" | "recent"))
                     .map(|(k, v)| view! { <input type="hidden" name=k.to_string() value=v.to_string() /> })
                     .collect_view()
             }}

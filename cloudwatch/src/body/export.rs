@@ -60,7 +60,7 @@ pub(super) fn body(b: &DashboardBody) -> Value {
     o.done(&b.extra)
 }
 
-fn widget(w: &Widget) -> Value {
+pub(super) fn widget(w: &Widget) -> Value {
     let mut o = Obj::new();
     o.put("type", w.kind.type_name())
         .opt("x", w.x)

@@ -25,6 +25,8 @@ mod metrics_array;
 mod parse;
 mod parse_metric;
 mod queries;
+#[cfg(feature = "variables")]
+mod variables;
 
 use serde_json::{Map, Value};
 
@@ -36,6 +38,10 @@ pub use metric::{
 };
 pub use metrics_array::{expand_shorthand, ShorthandError};
 pub use queries::{auto_period, QueryContext, SeriesStyle, DEFAULT_PERIOD, DEFAULT_STAT};
+#[cfg(feature = "variables")]
+pub use variables::{
+    apply_variables, resolve, value_text, Target, VariableError, VariableValues, FIRST, MAX_CHOSEN, MAX_GROWTH, MAX_ROWS, MAX_VALUE_CHARS,
+};
 
 /// A whole dashboard body. `widgets` is required by CloudWatch (it may be empty).
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -213,7 +213,7 @@ pub(super) fn body(v: &Value) -> Result<DashboardBody, Errors> {
     })
 }
 
-fn widget(v: &Value, path: &str, errs: &mut Errors) -> Option<Widget> {
+pub(super) fn widget(v: &Value, path: &str, errs: &mut Errors) -> Option<Widget> {
     let obj = object(v, path, errs, "a widget object")?;
     let before = errs.len();
     let mut r = Reader::new(obj, path, errs);

@@ -202,7 +202,8 @@ pub async fn demo_query_runs(State(state): State<AppState>, Extension(caller): E
     )
 }
 
-/// The query of a widget image: the range as the page's URL has it, and the drawing's size.
+/// The query of a widget image: the range as the page's URL has it, and the drawing's size (and
+/// the page's `var-<id>` keys, read apart: they are repeatable and open-ended).
 #[derive(Debug, Default, Deserialize)]
 pub struct ImageQuery {
     pub from: Option<String>,
@@ -225,14 +226,18 @@ pub async fn widget_png(
         caller.require(Role::Viewer)?;
         let id: app::domain::DashboardId = id.parse()?;
         let index: usize = index.parse().map_err(|_| AppError::not_found("that widget"))?;
-        let q: ImageQuery = serde_urlencoded::from_str(q.as_deref().unwrap_or("")).map_err(|e| AppError::Request {
+        let q_text = q.as_deref().unwrap_or("");
+        let q: ImageQuery = serde_urlencoded::from_str(q_text).map_err(|e| AppError::Request {
             detail: format!("the query string is not understood: {e}"),
         })?;
         let range = app::domain::TimeRange::from_params(q.from.as_deref(), q.to.as_deref(), q.tz.as_deref())?;
+        // The page's `var-<id>` keys (repeatable), as the widgets have them on the page.
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q_text).unwrap_or_default();
+        let choices = app::domain::variables::VariableChoices::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let doc = app::backend::dashboards::get(&state.db, id)
             .await?
             .ok_or_else(|| AppError::not_found("that dashboard"))?;
-        let content = app::backend::dashboards::render::widget_chart(&state.telemetry, &caller, &doc, &range, index).await?;
+        let content = app::backend::dashboards::render::widget_chart(&state.telemetry, &caller, &doc, &range, index, &choices).await?;
         draw_png(&content.chart, q.width, q.height, q.theme.as_deref())
     }
     .await;

@@ -523,4 +523,153 @@ async fn a_diff_between_versions_shows_what_changed(db: PgPool) {
     assert_eq!(same, Value::Array(vec![]));
     let (status, _) = app.call::<DashboardDiff>(&viewer, &[("id", &id), ("from", "1"), ("to", "9")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+/// The series labels of each metric widget, by title.
+fn series_labels(data: &Value) -> Vec<(String, Vec<String>)> {
+    data["widgets"]
+        .as_array()
+        .expect("widgets")
+        .iter()
+        .filter_map(|w| {
+            let series = w["content"].get("Metric")?["chart"]["series"].as_array()?;
+            let labels = series.iter().filter_map(|s| s["label"].as_str().map(str::to_string)).collect();
+            Some((w["title"].as_str().unwrap_or_default().to_string(), labels))
+        })
+        .collect()
+}
+
+async fn render_with(app: &TestApp, c: &reqwest::Client, id: &str, vars: &str) -> (StatusCode, Value) {
+    app.call::<DashboardWidgets>(c, &[("id", id), ("from", "now-3h"), ("to", "now"), ("vars", vars)])
+        .await
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_service_variable_lists_the_demo_services_and_switches_every_widget(db: PgPool) {
+    use app::api::dashboards::DashboardVariables;
+    let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(VIEWER).await;
+    let (_, list) = app.call::<ListDashboards>(&viewer, &[("search", "Ecs services")]).await;
+    let id = list[0]["id"].as_str().expect("the ECS services dashboard").to_string();
+
+    // Its one variable lists every service the demo has (ListMetrics), with `web` in effect.
+    let (status, vars) = app.call::<DashboardVariables>(&viewer, &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::OK, "{vars}");
+    let v = &vars[0];
+    assert_eq!(
+        (v["id"].as_str(), v["input"].as_str(), v["label"].as_str()),
+        (Some("service"), Some("Select"), Some("Service"))
+    );
+    let options: Vec<&str> = v["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .filter_map(|o| o["value"].as_str())
+        .collect();
+    let mut services = demo::model::SERVICES.to_vec();
+    services.sort_unstable();
+    assert_eq!(options, services, "{v}");
+    assert_eq!(v["selected"], serde_json::json!(["web"]));
+
+    // Without a choice: the default. Every metric widget draws web's series, with data.
+    let (status, web) = render_with(&app, &viewer, &id, "").await;
+    assert_eq!(status, StatusCode::OK, "{web}");
+    assert_every_widget_renders(&web, "ECS services (web)");
+    let labels = series_labels(&web);
+    assert!(labels.len() >= 3, "{labels:?}");
+    for (title, l) in &labels {
+        assert!(!l.is_empty() && l.iter().all(|x| x.starts_with("web ")), "{title}: {l:?}");
+    }
+
+    // Another service: every widget follows, with other data.
+    let (status, api) = render_with(&app, &viewer, &id, r#"{"service": ["api"]}"#).await;
+    assert_eq!(status, StatusCode::OK, "{api}");
+    assert_every_widget_renders(&api, "ECS services (api)");
+    for (title, l) in series_labels(&api) {
+        assert!(l.iter().all(|x| x.starts_with("api ")), "{title}: {l:?}");
+    }
+    let cpu = |d: &Value| {
+        d["widgets"]
+            .as_array()
+            .expect("widgets")
+            .iter()
+            .find(|w| w["title"] == "CPU (%)")
+            .expect("the CPU widget")["content"]["Metric"]["chart"]["series"][0]["points"]
+            .clone()
+    };
+    assert_ne!(cpu(&web), cpu(&api), "the chosen service's own data");
+    let (_, vars) = app
+        .call::<DashboardVariables>(&viewer, &[("id", &id), ("vars", r#"{"service": ["api"]}"#)])
+        .await;
+    assert_eq!(vars[0]["selected"], serde_json::json!(["api"]));
+
+    // Bad input: refused with the variable named, and the pickers still answer.
+    for (vars, names) in [
+        (r#"{"nope": ["x"]}"#, ["var-nope", "no such variable"]),
+        (
+            r#"{"service": ["payments"]}"#,
+            ["var-service", "“payments” is not one of the values of “Service”"],
+        ),
+        (r#"{"service": ["web", "api"]}"#, ["var-service", "takes one value"]),
+        (r#"["service"]"#, ["vars", "JSON"]),
+    ] {
+        let (status, e) = render_with(&app, &viewer, &id, vars).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{vars}: {e}");
+        for n in names {
+            assert!(e.to_string().contains(n), "{vars}: {n} in {e}");
+        }
+    }
+    let (status, vars) = app
+        .call::<DashboardVariables>(&viewer, &[("id", &id), ("vars", r#"{"service": ["payments"]}"#)])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{vars}");
+    assert_eq!(vars[0]["selected"], serde_json::json!(["web"]));
+    assert!(vars[0]["note"].as_str().is_some_and(|n| n.contains("payments")), "{vars}");
+
+    // The page, as the server renders it for a link: the picker shows the link's value, and the
+    // widgets are drawn for it.
+    let html = viewer
+        .get(app.url(&format!("/dashboards/{id}?from=now-3h&var-service=api")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(r#"data-testid="var-service""#), "the picker is in the server's HTML");
+    let option = html.find(r#"<option value="api""#).expect("api is an option");
+    assert!(html[option..option + 40].contains("selected"), "{}", &html[option..option + 40]);
+    assert!(
+        html.contains("api average") && !html.contains("web average"),
+        "the widgets are drawn for api"
+    );
+
+    // The PNG of a widget follows the page's variables too (over an hour that has passed, so
+    // the drawings compare exactly).
+    let (_, doc) = app.call::<GetDashboard>(&viewer, &[("id", &id)]).await;
+    let index = doc["body"]["widgets"]
+        .as_array()
+        .expect("widgets")
+        .iter()
+        .position(|w| w["type"] == "metric")
+        .expect("a metric widget");
+    let iso = |ms: i64| {
+        time::OffsetDateTime::from_unix_timestamp(ms / 1000 / 60 * 60)
+            .expect("a time")
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("formats")
+    };
+    let end = web["end"].as_i64().expect("end") - 3_600_000;
+    let range = format!("from={}&to={}", iso(end - 3_600_000), iso(end));
+    let png = |q: &str| {
+        let url = app.url(&format!(
+            "/data/dashboards/{id}/widgets/{index}/png?{range}&width=400&height=200{q}"
+        ));
+        let viewer = &viewer;
+        async move {
+            let res = viewer.get(url).send().await.expect("png");
+            assert_eq!(res.status(), StatusCode::OK);
+            res.bytes().await.expect("bytes")
+        }
+    };
+    assert_eq!(png("").await, png("&var-service=web").await);
+    assert_ne!(png("").await, png("&var-service=api").await);
 }

@@ -122,7 +122,7 @@ pub async fn preview(
             "properties": widget.to_properties(),
         }]}),
     };
-    let data = render::data(telemetry, caller, &doc, range).await?;
+    let data = render::data(telemetry, caller, &doc, range, &Default::default()).await?;
     match data.widgets.into_iter().next().map(|w| w.content) {
         Some(WidgetContent::Metric(m)) => Ok(*m),
         _ => Err(AppError::validation("properties", "the widget did not draw as a metric widget")),

@@ -12,6 +12,7 @@ pub mod links;
 pub mod logs;
 pub mod public;
 pub mod render;
+pub mod variables;
 
 use serde_json::json;
 use sqlx::{PgPool, Postgres, Transaction};

@@ -26,6 +26,7 @@ use super::links::{self, Resolved};
 use super::render;
 use crate::backend::sources::{Asker, Telemetry};
 use crate::domain::link::{PublicRange, PublicView};
+use crate::domain::variables::VariableChoices;
 use crate::domain::widget::{MetricContent, WidgetContent};
 use crate::domain::LinkId;
 use crate::error::{AppError, AppResult};
@@ -82,6 +83,9 @@ impl PublicLinks {
 }
 
 /// What refuses a token that opens nothing: unknown, revoked and expired look the same.
+/// A public link's variables are frozen at the dashboard's defaults: its viewer chooses nothing.
+static FROZEN: std::sync::LazyLock<VariableChoices> = std::sync::LazyLock::new(VariableChoices::default);
+
 pub fn gone() -> AppError {
     AppError::not_found("This shared dashboard (the link has expired, was revoked, or is mistyped)")
 }
@@ -111,7 +115,7 @@ pub async fn view(db: &PgPool, telemetry: &Telemetry, limits: &PublicLinks, toke
     }
     let link = open(db, telemetry, limits, token).await?;
     let range = PublicRange::choose(range, &link.doc.body)?;
-    let mut data = render::data(telemetry, Asker::PublicLink(link.link), &link.doc, &range.time_range()).await?;
+    let mut data = render::data(telemetry, Asker::PublicLink(link.link), &link.doc, &range.time_range(), &FROZEN).await?;
     for w in &mut data.widgets {
         if let WidgetContent::Alarms { rows, .. } = &mut w.content {
             // The name and state only: a state reason can carry ARNs and the account's data.
@@ -142,7 +146,15 @@ pub async fn widget_chart(
     }
     let link = open(db, telemetry, limits, token).await?;
     let range = PublicRange::choose(range, &link.doc.body)?;
-    let chart = render::widget_chart(telemetry, Asker::PublicLink(link.link), &link.doc, &range.time_range(), index).await?;
+    let chart = render::widget_chart(
+        telemetry,
+        Asker::PublicLink(link.link),
+        &link.doc,
+        &range.time_range(),
+        index,
+        &FROZEN,
+    )
+    .await?;
     redacted(&chart)
 }
 

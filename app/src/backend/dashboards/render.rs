@@ -11,10 +11,11 @@ use cloudwatch::metrics::MetricDataResult;
 use proxy::metrics::{MetricsRequest, TimeSpec, WidgetData, WidgetQuery};
 use serde::Deserialize;
 
-use super::body;
+use super::{body, variables};
 use crate::backend::markdown;
 use crate::backend::sources::{Asker, Telemetry};
 use crate::domain::dashboard::DashboardDoc;
+use crate::domain::variables::VariableChoices;
 use crate::domain::widget::{AlarmRow, DashboardData, MetricContent, MetricView, WidgetContent, WidgetView};
 use crate::domain::{ConnectionId, Role, TimeRange};
 use crate::error::{AppError, AppResult};
@@ -35,18 +36,20 @@ pub fn alarm_name(arn: &str) -> &str {
 }
 
 /// Every widget of `doc` for `range`, as `asker` may read it (a signed-in caller, or a public
-/// link to this dashboard).
+/// link to this dashboard), with the dashboard's variables set to `choices` (else their
+/// defaults) before any query is built.
 pub async fn data<'a>(
     telemetry: &Telemetry,
     asker: impl Into<Asker<'a>>,
     doc: &DashboardDoc,
     range: &TimeRange,
+    choices: &VariableChoices,
 ) -> AppResult<DashboardData> {
     let asker: Asker<'_> = asker.into();
-    let parsed = body::parse_stored(&doc.body)?;
+    let connection: ConnectionId = doc.summary.connection.parse()?;
+    let parsed = variables::apply(telemetry, asker, &connection, body::parse_stored(&doc.body)?, choices).await?;
     let now = now_ms();
     let (start, end) = range.resolve(now, 0);
-    let connection: ConnectionId = doc.summary.connection.parse()?;
     let ctx = QueryContext {
         range_seconds: ((end - start) / 1000).max(1),
         period_override: period_override(&parsed),
@@ -312,13 +315,15 @@ async fn state_changes(
     }
 }
 
-/// One metric widget of the dashboard (by its position in `widgets`), for an image of it.
+/// One metric widget of the dashboard (by its position in `widgets`), for an image of it, with
+/// the variables set as the page has them.
 pub async fn widget_chart<'a>(
     telemetry: &Telemetry,
     asker: impl Into<Asker<'a>>,
     doc: &DashboardDoc,
     range: &TimeRange,
     index: usize,
+    choices: &VariableChoices,
 ) -> AppResult<MetricContent> {
     let mut one = doc.clone();
     let widget = doc
@@ -329,7 +334,7 @@ pub async fn widget_chart<'a>(
         .cloned()
         .ok_or_else(|| AppError::not_found("a metric widget at that position"))?;
     one.body["widgets"] = serde_json::Value::Array(vec![widget]);
-    let data = data(telemetry, asker, &one, range).await?;
+    let data = data(telemetry, asker, &one, range, choices).await?;
     match data.widgets.into_iter().next().map(|w| w.content) {
         Some(WidgetContent::Metric(m)) => Ok(*m),
         _ => Err(AppError::not_found("a metric widget at that position")),

@@ -3,6 +3,7 @@
 
 pub mod public;
 pub mod share;
+mod variables;
 pub mod view;
 
 use leptos::prelude::*;

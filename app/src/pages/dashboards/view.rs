@@ -18,7 +18,9 @@ use crate::components::{loaded, outcome, PageHeader, Timestamp};
 use crate::domain::dashboard::{DashboardDoc, DashboardVersion, DiffLine};
 use crate::domain::time_range::{TimePoint, TimeRange};
 use crate::domain::widget::{summary, DashboardData, LogResult, MetricContent, MetricView, WidgetContent, WidgetView};
-use crate::url::shell_href;
+use crate::url::{variable_choices, view_href};
+
+use super::variables::VariableBar;
 
 pub struct DashboardRoute;
 
@@ -66,9 +68,13 @@ pub fn DashboardPage() -> impl IntoView {
             q.get("from").unwrap_or_default(),
             q.get("to").unwrap_or_default(),
             q.get("tz").unwrap_or_default(),
+            variable_choices(&q).to_json(),
         )
     });
-    let data = Resource::new(move || args.get(), |(id, from, to, tz)| dashboard_widgets(id, from, to, tz));
+    let data = Resource::new(
+        move || args.get(),
+        |(id, from, to, tz, vars)| dashboard_widgets(id, from, to, tz, vars),
+    );
     let refresh = Memo::new(move |_| query.read().get("refresh").and_then(|r| r.parse::<u32>().ok()).unwrap_or(0));
     provide_crosshair();
     auto_refresh(refresh, data);
@@ -119,17 +125,19 @@ fn Header(doc: DashboardDoc, refresh: Memo<u32>) -> impl IntoView {
     let redirect = {
         let q = query.read_untracked();
         match (q.get("from"), crate::domain::dashboard::default_from(&doc.body)) {
-            (None, Some(from)) => Some(shell_href(&format!("/dashboards/{}", doc.summary.id), &q, &[("from", Some(&from))])),
+            (None, Some(from)) => Some(view_href(&format!("/dashboards/{}", doc.summary.id), &q, &[("from", &[&from])])),
             _ => None,
         }
     };
+    let has_variables = doc.body.get("variables").and_then(|v| v.as_array()).is_some_and(|v| !v.is_empty());
     let s = doc.summary;
     let refresh_links = move || {
         REFRESH
             .iter()
             .map(|(secs, label)| {
                 let v = secs.to_string();
-                let href = shell_href("", &query.read(), &[("refresh", (*secs != 0).then_some(v.as_str()))]);
+                let value: &[&str] = if *secs == 0 { &[] } else { &[v.as_str()] };
+                let href = view_href("", &query.read(), &[("refresh", value)]);
                 let current = move || (refresh.get() == *secs).then_some("true");
                 view! { <a href=href aria-current=current class="chip">{*label}</a> }
             })
@@ -155,6 +163,7 @@ fn Header(doc: DashboardDoc, refresh: Memo<u32>) -> impl IntoView {
             {refresh_links}
             <a class="button" href=explorer_href(&[]) data-testid="add-metric-widget">"Add a metric widget"</a>
         </nav>
+        {has_variables.then(|| view! { <VariableBar id=s.id.to_string() /> })}
     }
 }
 
@@ -432,7 +441,7 @@ fn ChartBox(m: MetricContent, width: u32, height: u32) -> impl IntoView {
         if let Ok(r) = TimeRange::new(point(ta), point(tb), crate::domain::Zone::Utc) {
             let (from, to) = (r.from().to_param(), r.to().to_param());
             navigate(
-                &shell_href("", &query.read_untracked(), &[("from", Some(&from)), ("to", Some(&to))]),
+                &view_href("", &query.read_untracked(), &[("from", &[&from]), ("to", &[&to])]),
                 Default::default(),
             );
         }
