@@ -523,6 +523,8 @@ async fn a_diff_between_versions_shows_what_changed(db: PgPool) {
     assert_eq!(same, Value::Array(vec![]));
     let (status, _) = app.call::<DashboardDiff>(&viewer, &[("id", &id), ("from", "1"), ("to", "9")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 /// The series labels of each metric widget, by title.
 fn series_labels(data: &Value) -> Vec<(String, Vec<String>)> {
     data["widgets"]
