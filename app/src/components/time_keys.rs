@@ -126,8 +126,8 @@ mod tests {
 
     #[test]
     fn the_new_range_is_absolute_in_the_url() {
-        let (from, to) = params(1_795_428_300_000, 1_795_435_500_000).unwrap();
-        let r = TimeRange::from_params(Some(&from), Some(&to), None).unwrap();
+        let (from, to) = params(1_795_428_300_000, 1_795_435_500_000).expect("read");
+        let r = TimeRange::from_params(Some(&from), Some(&to), None).expect("read");
         assert_eq!(r.resolve(0, 0), (1_795_428_300_000, 1_795_435_500_000));
     }
 }

@@ -844,11 +844,11 @@ mod tests {
 
     #[test]
     fn the_url_widget_reads_or_says_where_it_is_wrong() {
-        assert_eq!(parse_spec("").unwrap(), Spec::default());
-        let s = parse_spec(r#"{"metrics":[["AWS/ECS","CPUUtilization","ServiceName","checkout",{"id":"m1"}]]}"#).unwrap();
+        assert_eq!(parse_spec("").expect("read"), Spec::default());
+        let s = parse_spec(r#"{"metrics":[["AWS/ECS","CPUUtilization","ServiceName","checkout",{"id":"m1"}]]}"#).expect("read");
         assert_eq!(next_id(&s, "m"), "m2");
         assert_eq!(next_id(&s, "e"), "e1");
-        let e = parse_spec(r#"{"metrics":[["AWS/ECS"]]}"#).unwrap_err();
+        let e = parse_spec(r#"{"metrics":[["AWS/ECS"]]}"#).expect_err("refused");
         assert!(e.starts_with("properties.metrics[0]"), "{e}");
     }
 
@@ -873,7 +873,7 @@ mod tests {
         assert_eq!(view_key(&s), "stacked");
         set_view(&mut s, "gauge");
         assert_eq!(s.stacked, None);
-        let left = s.y_axis.as_ref().and_then(|y| y.left.as_ref()).unwrap();
+        let left = s.y_axis.as_ref().and_then(|y| y.left.as_ref()).expect("read");
         assert_eq!((left.min, left.max), (Some(0.0), Some(100.0)));
         assert_eq!(view_key(&s), "gauge");
     }

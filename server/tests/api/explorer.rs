@@ -117,10 +117,8 @@ async fn a_widget_draws_as_it_is_built_with_math_hidden_helpers_and_dynamic_labe
     assert_eq!(s[0].1, *mean);
 
     // A dynamic label is filled in by the source.
-    let labelled = format!(
-        r#"{{"metrics":[["AWS/ECS","CPUUtilization","ClusterName","shop-prod","ServiceName","checkout",{{"label":"${{PROP('Dim.ServiceName')}} max ${{MAX}}"}}]]}}"#
-    );
-    let (_, w) = preview(&app, &viewer, &labelled).await;
+    let labelled = r#"{"metrics":[["AWS/ECS","CPUUtilization","ClusterName","shop-prod","ServiceName","checkout",{"label":"${PROP('Dim.ServiceName')} max ${MAX}"}]]}"#;
+    let (_, w) = preview(&app, &viewer, labelled).await;
     let label = &series(&w)[0].0;
     assert!(label.starts_with("checkout max "), "{label}");
     assert!(!label.contains("${"), "{label}");

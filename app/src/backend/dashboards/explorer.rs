@@ -225,7 +225,7 @@ mod tests {
         let w = parse_properties(
             r#"{"metrics":[["AWS/ECS","CPUUtilization","ServiceName","checkout"],[".","MemoryUtilization",".","."],[{"expression":"m1*2","id":"e1"}]],"view":"timeSeries","stat":"p99"}"#,
         )
-        .unwrap();
+        .expect("read");
         assert_eq!(w.metrics.len(), 3);
         assert_eq!(w.stat.as_deref(), Some("p99"));
         let back = w.to_properties();
@@ -235,12 +235,12 @@ mod tests {
         );
 
         let err = parse_properties(r#"{"metrics":[["AWS/ECS","CPUUtilization"],[7]]}"#)
-            .unwrap_err()
+            .expect_err("refused")
             .to_string();
         assert!(err.contains("properties.metrics[1]"), "{err}");
-        let err = parse_properties(r#"{"metrics":[]}"#).unwrap_err().to_string();
+        let err = parse_properties(r#"{"metrics":[]}"#).expect_err("refused").to_string();
         assert!(err.contains("add a metric"), "{err}");
-        let err = parse_properties("[").unwrap_err().to_string();
+        let err = parse_properties("[").expect_err("refused").to_string();
         assert!(err.contains("not JSON"), "{err}");
     }
 }
