@@ -81,24 +81,6 @@ pub fn shell_href(path: &str, current: &ParamsMap, overrides: &[(&str, Option<&s
     with_query(path, &pairs)
 }
 
-/// `path` with every parameter of `current` (the shell's and the page's own), `overrides`
-/// applied: `Some` sets a key (appended when new), `None` removes it.
-pub fn page_href(path: &str, current: &ParamsMap, overrides: &[(&str, Option<&str>)]) -> String {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for (k, v) in current {
-        if overrides.iter().any(|(o, _)| *o == k.as_ref()) {
-            continue;
-        }
-        pairs.push((k.to_string(), v.to_string()));
-    }
-    for (k, v) in overrides {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
-            pairs.push(((*k).to_string(), v.to_string()));
-        }
-    }
-    with_query(path, &pairs)
-}
-
 pub fn with_query(path: &str, pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
         return path.to_string();
@@ -142,19 +124,6 @@ mod tests {
             "/explore?from=2026-11-21T10%3A00%2B02%3A00&conn=demo"
         );
         assert_eq!(shell_href("/x", &q, &[("from", Some("now-5m")), ("conn", None)]), "/x?from=now-5m");
-    }
-
-    #[test]
-    fn page_links_keep_every_parameter_and_apply_overrides() {
-        let mut q = ParamsMap::new();
-        q.insert("from", "now-3h".to_string());
-        q.insert("w", "{\"metrics\":[]}".to_string());
-        q.insert("ns", "AWS/ECS".to_string());
-        assert_eq!(
-            page_href("/m", &q, &[("ns", None), ("q", Some("cpu"))]),
-            "/m?from=now-3h&w=%7B%22metrics%22%3A%5B%5D%7D&q=cpu"
-        );
-        assert_eq!(page_href("/m", &ParamsMap::new(), &[("q", Some(""))]), "/m");
     }
 
     #[test]

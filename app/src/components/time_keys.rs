@@ -59,7 +59,7 @@ pub fn install() {
         use wasm_bindgen::JsCast;
 
         use crate::components::ShellState;
-        use crate::url::page_href;
+        use crate::url::view_href;
 
         let query = use_query_map();
         let location = use_location();
@@ -93,10 +93,10 @@ pub fn install() {
             let (start, end) = shell.range_or_default().resolve(now as i64, offset);
             let (a, b) = action.apply(start, end, now as i64);
             if let Some((from, to)) = params(a, b) {
-                let href = page_href(
+                let href = view_href(
                     &location.pathname.get_untracked(),
                     &query.read_untracked(),
-                    &[("from", Some(&from)), ("to", Some(&to))],
+                    &[("from", &[&from]), ("to", &[&to])],
                 );
                 navigate.with_value(|n| n(&href, Default::default()));
             }

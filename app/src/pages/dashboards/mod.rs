@@ -14,6 +14,7 @@ use leptos_router::{lazy_route, LazyRoute};
 use crate::api::dashboards::{connection_dashboards, list_dashboards, ImportDashboard, ImportFromConnection};
 use crate::components::{loaded, outcome, PageHeader, ShellState, Timestamp};
 use crate::domain::dashboard::DashboardSummary;
+use crate::error::AppError;
 use crate::url::shell_href;
 
 pub use public::PublicDashboardRoute;
@@ -108,20 +109,29 @@ fn DashboardList(rows: Vec<DashboardSummary>) -> impl IntoView {
 
 /// Paste a CloudWatch dashboard body (the JSON of `aws cloudwatch get-dashboard`'s
 /// `DashboardBody`, or PutDashboard's); the new dashboard opens when it is imported.
-#[component]
-fn ImportForm() -> impl IntoView {
-    let shell = ShellState::expect();
-    let import = ServerAction::<ImportDashboard>::new();
+/// Opens the dashboard an action answered with, once it succeeded, keeping the shell's state:
+/// after an import, or a widget put on a dashboard from the metrics explorer.
+pub(crate) fn open_when_done<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    id: impl Fn(&T) -> String + Send + Sync + 'static,
+) {
     let navigate = use_navigate();
     let query = use_query_map();
     Effect::new(move |_| {
-        if let Some(Ok(d)) = import.value().get() {
+        if let Some(Ok(v)) = value.get() {
             navigate(
-                &shell_href(&format!("/dashboards/{}", d.id), &query.read_untracked(), &[("q", None)]),
+                &shell_href(&format!("/dashboards/{}", id(&v)), &query.read_untracked(), &[]),
                 Default::default(),
             );
         }
     });
+}
+
+#[component]
+fn ImportForm() -> impl IntoView {
+    let shell = ShellState::expect();
+    let import = ServerAction::<ImportDashboard>::new();
+    open_when_done(import.value(), |d: &DashboardSummary| d.id.to_string());
     view! {
         <details class="panel">
             <summary>"Import a CloudWatch dashboard"</summary>
@@ -159,16 +169,7 @@ fn ImportFromConnectionForm() -> impl IntoView {
             }
         },
     );
-    let navigate = use_navigate();
-    let query = use_query_map();
-    Effect::new(move |_| {
-        if let Some(Ok(d)) = import.value().get() {
-            navigate(
-                &shell_href(&format!("/dashboards/{}", d.id), &query.read_untracked(), &[("q", None)]),
-                Default::default(),
-            );
-        }
-    });
+    open_when_done(import.value(), |d: &DashboardSummary| d.id.to_string());
     view! {
         <details class="panel" on:toggle=move |_| open.set(true)>
             <summary>{move || format!("Import from connection {}", shell.connection_or_demo())}</summary>
