@@ -93,8 +93,8 @@ test("a dashboard's widget opens in the explorer and saves back in place", async
   await page.getByRole("link", { name: "Edit Checkout CPU in the metrics explorer" }).click();
   await expect(page).toHaveURL(/metrics-explorer\?.*dashboard=/);
   await expect(page.getByTestId("query-row")).toHaveCount(1);
-  await page.getByRole("textbox", { name: "Statistic of row 1" }).fill("p99");
-  await page.getByRole("textbox", { name: "Statistic of row 1" }).press("Tab");
+  await page.getByRole("combobox", { name: "Statistic of row 1" }).fill("p99");
+  await page.getByRole("combobox", { name: "Statistic of row 1" }).press("Tab");
   await expect(page.getByTestId("code-view")).toHaveValue(/"stat": "p99"/);
   await page.getByRole("button", { name: /Save widget 1 of “Edit in place”/ }).click();
   await expect(page).toHaveURL(/\/dashboards\/[0-9a-f-]{36}/);

@@ -150,7 +150,7 @@ pub async fn dashboard_versions(id: String) -> Result<Vec<DashboardVersion>, App
 
 /// What changed from version `from` to version `to` (title and body), as unified diff lines.
 #[server(prefix = "/fn", endpoint = "dashboards/diff")]
-pub async fn dashboard_diff(id: String, #[server(default)] from: i32, #[server(default)] to: i32) -> Result<Vec<DiffLine>, AppError> {
+pub async fn dashboard_diff(id: String, from: i32, to: i32) -> Result<Vec<DiffLine>, AppError> {
     use crate::backend::{dashboards, require, use_state};
     use crate::domain::Role;
     require(Role::Viewer)?;

@@ -19,7 +19,7 @@ use crate::components::{loaded, outcome, PageHeader, ShellState};
 use crate::domain::dashboard::DashboardSummary;
 use crate::domain::explorer::{DimensionGroup, MetricBrowse, MetricEntry};
 use crate::pages::dashboards::view::MetricWidget;
-use crate::url::{page_href, shell_href};
+use crate::url::{kept_pairs, view_href};
 
 pub struct MetricsRoute;
 
@@ -169,7 +169,7 @@ pub fn MetricsPage() -> impl IntoView {
     // Every change is a new URL (pushed: Back undoes it).
     let apply = Callback::new(move |s: Spec| {
         let json = s.to_properties().to_string();
-        let href = page_href(PATH, &query.read_untracked(), &[("w", Some(&json))]);
+        let href = view_href(PATH, &query.read_untracked(), &[("w", &[&json])]);
         navigate.with_value(|n| {
             n(
                 &href,
@@ -239,46 +239,40 @@ pub fn MetricsPage() -> impl IntoView {
 /// Opened from a dashboard's widget (`dashboard` and `widget` without `w`): the widget's
 /// properties are put in the URL once the dashboard has loaded (in the browser).
 fn load_edited_widget(editing: Memo<(String, Option<u32>)>, raw: Memo<String>) {
-    #[cfg(feature = "hydrate")]
-    {
-        let query = use_query_map();
-        let navigate = StoredValue::new_local(use_navigate());
-        let doc = Resource::new(
-            move || editing.get(),
-            |(id, widget)| async move {
-                match widget {
-                    Some(_) if !id.is_empty() => get_dashboard(id).await.ok(),
-                    _ => None,
-                }
-            },
-        );
-        Effect::new(move |_| {
-            let Some(Some(d)) = doc.get() else { return };
-            let Some(i) = editing.get_untracked().1 else { return };
-            if !raw.get_untracked().is_empty() {
-                return;
+    let query = use_query_map();
+    let navigate = StoredValue::new_local(use_navigate());
+    // Made on both sides (resources are matched to the server's data by the order they are
+    // made in: one made only in the browser would hand every later resource another's data).
+    let doc = Resource::new(
+        move || (editing.get(), raw.get().is_empty()),
+        |((id, widget), wanted)| async move {
+            match widget {
+                Some(_) if wanted && !id.is_empty() => get_dashboard(id).await.ok(),
+                _ => None,
             }
-            let props = d
-                .body
-                .get("widgets")
-                .and_then(|w| w.get(i as usize))
-                .and_then(|w| w.get("properties"));
-            if let Some(p) = props {
-                let href = page_href(PATH, &query.read_untracked(), &[("w", Some(&p.to_string()))]);
-                navigate.with_value(|n| {
-                    n(
-                        &href,
-                        NavigateOptions {
-                            replace: true,
-                            ..Default::default()
-                        },
-                    )
-                });
-            }
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (editing, raw, get_dashboard);
+        },
+    );
+    // Effects run in the browser only.
+    Effect::new(move |_| {
+        let Some(Some(d)) = doc.get() else { return };
+        let Some(i) = editing.get_untracked().1 else { return };
+        if !raw.get_untracked().is_empty() {
+            return;
+        }
+        let props = d
+            .body
+            .get("widgets")
+            .and_then(|w| w.get(i as usize))
+            .and_then(|w| w.get("properties"));
+        if let Some(p) = props {
+            let href = view_href(PATH, &query.read_untracked(), &[("w", &[&p.to_string()])]);
+            let replace = NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            navigate.with_value(|n| n(&href, replace));
+        }
+    });
 }
 
 #[component]
@@ -304,11 +298,9 @@ fn Browse(spec: Memo<Result<Spec, String>>, apply: Callback<Spec>) -> impl IntoV
                 " Only metrics with data in the past 3 hours"
             </label>
             {move || {
-                let q = query.read();
-                (&*q)
+                kept_pairs(&query.read(), &|k| matches!(k, "search" | "recent"))
                     .into_iter()
-                    .filter(|(k, _)| !matches!(k.as_ref(), "search" | "recent"))
-                    .map(|(k, v)| view! { <input type="hidden" name=k.to_string() value=v.to_string() /> })
+                    .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
                     .collect_view()
             }}
             <button type="submit">"Search"</button>
@@ -325,7 +317,7 @@ fn BrowseResult(b: MetricBrowse, spec: Memo<Result<Spec, String>>, apply: Callba
         .namespaces
         .iter()
         .map(|n| {
-            let href = page_href(PATH, &query.read_untracked(), &[("ns", Some(&n.name))]);
+            let href = view_href(PATH, &query.read_untracked(), &[("ns", &[&n.name])]);
             let current = (n.name == ns).then_some("true");
             view! {
                 <li>
@@ -396,7 +388,7 @@ fn Group(g: DimensionGroup, spec: Memo<Result<Spec, String>>, apply: Callback<Sp
                             type="button"
                             class="secondary"
                             title="Every metric of this name with these dimensions, as a SEARCH expression"
-                            aria-label=format!("Add every {} by {}", like.name, like.dimensions.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", "))
+                            aria-label=format!("All like this: every {} by {}", like.name, like.dimensions.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", "))
                             on:click=move |_| {
                                 let s = spec.get_untracked().unwrap_or_default();
                                 let stat = s.stat.clone().unwrap_or_else(|| "Average".into());
@@ -763,16 +755,8 @@ fn CodeView(raw: Memo<String>, spec: Memo<Result<Spec, String>>, apply: Callback
 #[component]
 fn AddToDashboardForm(raw: Memo<String>, editing: Memo<(String, Option<u32>)>) -> impl IntoView {
     let shell = ShellState::expect();
-    let query = use_query_map();
     let action = ServerAction::<AddToDashboard>::new();
-    let navigate = StoredValue::new_local(use_navigate());
-    Effect::new(move |_| {
-        if let Some(Ok(id)) = action.value().get() {
-            let q = query.read_untracked();
-            let href = shell_href(&format!("/dashboards/{id}"), &q, &[]);
-            navigate.with_value(|n| n(&href, Default::default()));
-        }
-    });
+    crate::pages::dashboards::open_when_done(action.value(), |id: &String| id.clone());
     let dashboards = Resource::new(|| (), |_| list_dashboards(String::new()));
     let form = move |rows: Vec<DashboardSummary>| {
         let conn = shell.connection_or_demo().to_string();

@@ -57,6 +57,9 @@ async fn every_server_function_needs_a_signed_in_user(db: PgPool) {
         ("expires", "7d"),
         ("token", "x"),
         ("range", "1h"),
+        ("from", "1"),
+        ("to", "1"),
+        ("properties", "{}"),
     ];
     let body = args
         .iter()

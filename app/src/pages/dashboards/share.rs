@@ -7,33 +7,51 @@ use crate::api::links::{dashboard_links, CreateDashboardLink, RevokeDashboardLin
 use crate::components::{loaded, outcome, time_or_never, Timestamp};
 use crate::domain::link::{LinkExpiry, LinkInfo, LinkStatus, NewLink};
 use crate::domain::Role;
+use crate::error::AppError;
 use crate::UserResource;
 
 /// Shown to editors only (the server functions refuse everyone else anyway).
+///
+/// The actions and the links' resource are made here, on both sides and in the same order every
+/// time (not inside the role check's `Suspend`): resources are matched to the server's data by
+/// the order they are made in.
 #[component]
 pub fn Share(id: Memo<String>) -> impl IntoView {
     let me = use_context::<UserResource>();
+    let create = ServerAction::<CreateDashboardLink>::new();
+    let revoke = ServerAction::<RevokeDashboardLink>::new();
+    // `None` for anyone but an editor: nothing to list, no panel.
+    let links = Resource::new(
+        move || (id.get(), create.version().get(), revoke.version().get()),
+        move |(id, _, _)| async move {
+            let editor = match me {
+                Some(me) => me.await.is_ok_and(|u| u.role >= Role::Editor),
+                None => false,
+            };
+            if editor {
+                dashboard_links(id).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let editor = match me {
-                    Some(me) => me.await.is_ok_and(|u| u.role >= Role::Editor),
-                    None => false,
-                };
-                editor.then(|| view! { <SharePanel id /> })
+                let editor = matches!(links.await, Ok(Some(_)));
+                editor.then(|| view! { <SharePanel id create revoke links /> })
             })}
         </Transition>
     }
 }
 
 #[component]
-fn SharePanel(id: Memo<String>) -> impl IntoView {
-    let create = ServerAction::<CreateDashboardLink>::new();
-    let revoke = ServerAction::<RevokeDashboardLink>::new();
-    let links = Resource::new(
-        move || (id.get(), create.version().get(), revoke.version().get()),
-        |(id, _, _)| dashboard_links(id),
-    );
+fn SharePanel(
+    id: Memo<String>,
+    create: ServerAction<CreateDashboardLink>,
+    revoke: ServerAction<RevokeDashboardLink>,
+    links: Resource<Result<Option<Vec<LinkInfo>>, AppError>>,
+) -> impl IntoView {
     view! {
         <details class="panel" data-testid="share">
             <summary>"Share a read-only link"</summary>
@@ -58,7 +76,7 @@ fn SharePanel(id: Memo<String>) -> impl IntoView {
             </ActionForm>
             {outcome(create.value(), |link: NewLink| view! { <Created link /> }.into_any())}
             {outcome(revoke.value(), |_| view! { <p class="alert ok" role="status">"Revoked: the link no longer opens."</p> }.into_any())}
-            {loaded(links, "Loading links…", move |rows: Vec<LinkInfo>| view! { <LinkList rows id revoke /> }.into_any())}
+            {loaded(links, "Loading links…", move |rows: Option<Vec<LinkInfo>>| view! { <LinkList rows=rows.unwrap_or_default() id revoke /> }.into_any())}
         </details>
     }
 }

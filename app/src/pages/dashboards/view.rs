@@ -16,7 +16,6 @@ use crate::api::dashboards::{
 };
 use crate::components::{loaded, outcome, PageHeader, Timestamp};
 use crate::domain::dashboard::{DashboardDoc, DashboardVersion, DiffLine};
-use crate::domain::time_range::{TimePoint, TimeRange};
 use crate::domain::widget::{summary, DashboardData, LogResult, MetricContent, MetricView, WidgetContent, WidgetView};
 use crate::url::{variable_choices, view_href};
 
@@ -233,8 +232,10 @@ fn Widget(w: WidgetView) -> impl IntoView {
     };
     view! {
         <section class="widget" style=style data-testid="widget" data-index=w.index aria-label=label>
-            <h2 class="widget-title">{title}</h2>
-            {edit}
+            <div class="widget-head">
+                <h2 class="widget-title">{title}</h2>
+                {edit}
+            </div>
             {content}
         </section>
     }
@@ -281,7 +282,8 @@ fn LogWidget(query: String, result: LogResult, width: u32, height: u32) -> impl 
         }
         .into_any(),
         (None, None) => view! {
-            <div class="table-scroll">
+            // Focusable, so a keyboard can scroll the rows (WCAG: scrollable regions).
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Log rows">
                 <table class="data log-table" data-testid="log-table">
                     <thead>
                         <tr>{result.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr>
@@ -434,12 +436,7 @@ fn ChartBox(m: MetricContent, width: u32, height: u32) -> impl IntoView {
         let (Some(ta), Some(tb)) = (to_time(a.min(b), w), to_time(a.max(b), w)) else {
             return;
         };
-        let point = |ms: i64| TimePoint::Absolute {
-            local_ms: ms,
-            offset_minutes: Some(0),
-        };
-        if let Ok(r) = TimeRange::new(point(ta), point(tb), crate::domain::Zone::Utc) {
-            let (from, to) = (r.from().to_param(), r.to().to_param());
+        if let Some((from, to)) = crate::components::time_keys::params(ta, tb) {
             navigate(
                 &view_href("", &query.read_untracked(), &[("from", &[&from]), ("to", &[&to])]),
                 Default::default(),
